@@ -1,0 +1,28 @@
+//! # vigil-filter
+//!
+//! Falco's condition language, as libsinsp's parser defines it:
+//!
+//! ```text
+//! text ──parse──▶ ast::Expr (spans) ──compile(schema)──▶ Filter (typed, matchers chosen)
+//! ```
+//!
+//! * [`parse`] turns a condition into an [`ast::Expr`]; errors carry a byte span and render
+//!   with a caret under the problem ([`ParseError::render`]).
+//! * Macro references are left as [`ast::Expr::Ident`] nodes; the rules loader substitutes
+//!   them ([`ast::Expr::substitute_idents`]) before compiling.
+//! * [`compile`] resolves fields through a [`vigil_event::FieldSchema`], parses literal values
+//!   by field type, checks operators, and picks a matcher per predicate (hash sets for `in`,
+//!   Aho-Corasick for many prefixes/suffixes, memchr for `contains`…).
+//! * [`Filter::eval`] runs against any [`vigil_event::Extract`]; [`Filter::event_types`]
+//!   gives the event types the condition can match.
+//!
+//! This crate knows no field: it never depends on state or sources.
+
+#![deny(missing_docs)]
+
+pub mod ast;
+mod compile;
+mod parser;
+
+pub use compile::{CompileError, CompileErrorKind, EventTypes, Filter, compile};
+pub use parser::{ParseError, parse};
