@@ -1,0 +1,16 @@
+//! One module per subcommand.
+
+use anyhow::Result;
+
+use crate::ExitStatus;
+use crate::args::{Cli, Command};
+
+mod fields;
+mod rules;
+
+pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Rules(cmd) => rules::run(cmd),
+        Command::Fields(args) => fields::run(&args),
+    }
+}
