@@ -91,7 +91,10 @@ pub struct Transform {
     pub kind: TransformKind,
     /// Arguments: operands or literal values, as the grammar of each transformer allows.
     pub args: Vec<TransformArg>,
-    /// Where it was written.
+    /// The text inside a trailing `[...]`, unescaped, if any: `getopt(proc.args, "nt:")[t]`.
+    /// libsinsp's compiler rejects it for every transformer except `getopt`.
+    pub arg: Option<String>,
+    /// Where it was written (including the trailing `[...]`).
     pub span: Span,
 }
 
@@ -102,6 +105,13 @@ pub enum TransformArg {
     Operand(Operand),
     /// A literal (e.g. the separator of `join`, the option string of `getopt`).
     Literal(Literal),
+    /// A parenthesised list of operands and literals: `join("-", (fd.name, fd.directory))`.
+    List {
+        /// Items (fields, transformers, quoted strings, numbers), possibly none.
+        items: Vec<TransformArg>,
+        /// Whole list including parentheses.
+        span: Span,
+    },
 }
 
 /// The transformers libsinsp knows.
