@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod field;
+mod map_event;
 mod net;
 mod priority;
 mod value;
@@ -22,6 +23,7 @@ pub use field::{
     ArgKind, EventTypeId, FieldArg, FieldError, FieldId, FieldInfo, FieldRef, FieldSchema,
     FieldType, resolve_longest_prefix,
 };
+pub use map_event::{MapEvent, MapEventBuilder};
 pub use net::{IpNet, IpNetParseError};
 pub use priority::{Priority, PriorityParseError};
 pub use value::{Extract, Value, Values};

@@ -22,7 +22,10 @@
 
 pub mod ast;
 mod compile;
+mod glob;
+mod matcher;
 mod parser;
+mod transform;
 
 pub use compile::{CompileError, CompileErrorKind, EventTypes, Filter, compile};
 pub use parser::{ParseError, parse};
