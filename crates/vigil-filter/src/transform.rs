@@ -29,6 +29,8 @@ pub(crate) struct TransformIr {
     pub(crate) args: Vec<Operand>,
     /// `len` of a list operand counts values instead of measuring each.
     pub(crate) arg_is_list: bool,
+    /// `len` of a byte buffer counts every byte (of a string: up to the first NUL).
+    pub(crate) arg_is_bytes: bool,
     /// `getopt(...)[c]`: the selected option character.
     pub(crate) selector: Option<u8>,
     /// The option string of `getopt`, when it is a literal (parsed once).
@@ -171,6 +173,7 @@ impl TransformIr {
                     vals.len()
                 } else {
                     match vals.first()?.as_bytes() {
+                        Some(b) if self.arg_is_bytes => b.len(),
                         Some(b) => memchr::memchr(0, b).unwrap_or(b.len()),
                         None => 0,
                     }
