@@ -1,0 +1,513 @@
+//! The old-capture converter.
+//!
+//! Since libs 0.20 the drivers emit (almost) only exit events carrying every parameter, and
+//! libscap rewrites old captures on reading so that consumers (and Falco's rules) see one event
+//! view: enter events are stored per thread and dropped, and old exit events are rewritten into
+//! the newest exit layout with parameters taken from the stored enter event. [`Converter`] does
+//! the same over a [`Reader`], driven by the same declarative rules (`convert_rules.rs`).
+//!
+//! Eligibility (checked again after every rewrite):
+//! 1. unused codes are dropped;
+//! 2. codes the converter does not manage pass if current, are dropped if they are old enter
+//!    events, and are an error if they are old exit events;
+//! 3. managed enter events always go through the rules;
+//! 4. managed exit events go through the rules if old or if their parameter count differs from
+//!    the table's; otherwise they pass.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::error::{ErrorKind, ScapError};
+use crate::event::RawEvent;
+use crate::reader::{Advanced, Block, Reader};
+use crate::table::{Direction, EventFlags, EventInfo, event_info};
+
+#[path = "convert_rules.rs"]
+mod rules;
+
+/// Upper bound on chained rewrites of one event.
+const MAX_CONVERSIONS: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Pass,
+    Store,
+    StoreAndPass,
+    AddParams,
+    ChangeType,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Instr {
+    /// Parameter N of the event being converted.
+    Old(u8),
+    /// Parameter N of the stored enter event; `true`: fall back to empty instead of default.
+    Enter(u8, bool),
+    /// The type's default value (0, or `u32::MAX` for uid/gid).
+    Default,
+    /// A zero-length parameter.
+    Empty,
+    /// The JSON of an old `container` event.
+    ContainerJson,
+}
+
+#[derive(Debug)]
+struct ConvRule {
+    code: u16,
+    nparams: u8,
+    action: Action,
+    desired: u16,
+    instrs: &'static [Instr],
+}
+
+fn find_rule(code: u16, nparams: usize) -> Option<&'static ConvRule> {
+    let np = u8::try_from(nparams).ok()?;
+    rules::RULES
+        .binary_search_by(|r| (r.code, r.nparams).cmp(&(code, np)))
+        .ok()
+        .map(|i| &rules::RULES[i])
+}
+
+/// What the eligibility rules say about an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Offer the event as it is.
+    Pass,
+    /// Do not offer the event.
+    Drop,
+    /// Rewrite the event with the rules.
+    Convert,
+}
+
+/// The eligibility rules for an event code with `nparams` parameters.
+pub fn verdict(code: u16, nparams: usize) -> Result<Verdict, String> {
+    let Some(info) = event_info(code) else {
+        return Ok(Verdict::Drop);
+    };
+    let f = info.flags;
+    if f.has(EventFlags::UNUSED) {
+        return Ok(Verdict::Drop);
+    }
+    if !f.has(EventFlags::CONVERTER_MANAGED) {
+        if !f.has(EventFlags::OLD_VERSION) {
+            return Ok(Verdict::Pass);
+        }
+        if info.direction() == Direction::Enter {
+            return Ok(Verdict::Drop);
+        }
+        return Err(format!(
+            "old exit event {} ({code}) is not managed by the converter",
+            info.symbol
+        ));
+    }
+    if info.direction() == Direction::Enter {
+        return Ok(Verdict::Convert);
+    }
+    if nparams > info.params.len() {
+        return Err(format!(
+            "event {} ({code}) has {nparams} parameters, more than the {} expected",
+            info.symbol,
+            info.params.len()
+        ));
+    }
+    if f.has(EventFlags::OLD_VERSION) || nparams != info.params.len() {
+        return Ok(Verdict::Convert);
+    }
+    Ok(Verdict::Pass)
+}
+
+/// An event under construction: header plus parameters in one buffer.
+#[derive(Debug, Default, Clone)]
+struct Work {
+    ts: u64,
+    tid: u64,
+    cpu: u16,
+    flags: u32,
+    code: u16,
+    data: Vec<u8>,
+    ranges: Vec<(u32, u32)>,
+}
+
+impl Work {
+    fn load(&mut self, ev: &RawEvent<'_>) {
+        self.ts = ev.ts;
+        self.tid = ev.tid;
+        self.cpu = ev.cpu;
+        self.flags = ev.flags;
+        self.code = ev.code;
+        self.data.clear();
+        self.ranges.clear();
+        for p in ev.params() {
+            self.push(p);
+        }
+    }
+
+    fn copy_from(&mut self, other: &Work) {
+        self.ts = other.ts;
+        self.tid = other.tid;
+        self.cpu = other.cpu;
+        self.flags = other.flags;
+        self.code = other.code;
+        self.data.clear();
+        self.data.extend_from_slice(&other.data);
+        self.ranges.clear();
+        self.ranges.extend_from_slice(&other.ranges);
+    }
+
+    fn push(&mut self, p: &[u8]) {
+        let s = self.data.len() as u32;
+        self.data.extend_from_slice(p);
+        self.ranges.push((s, self.data.len() as u32));
+    }
+
+    fn param(&self, i: usize) -> Option<&[u8]> {
+        let (s, e) = *self.ranges.get(i)?;
+        self.data.get(s as usize..e as usize)
+    }
+
+    fn nparams(&self) -> usize {
+        self.ranges.len()
+    }
+
+    fn as_raw(&self) -> RawEvent<'_> {
+        RawEvent::new(
+            self.ts,
+            self.tid,
+            self.cpu,
+            self.flags,
+            self.code,
+            &self.data,
+            &self.ranges,
+        )
+    }
+}
+
+/// Maximum length of parameter `i` of `info` (fixed-size types are capped at their size).
+fn max_len(info: &EventInfo, i: usize) -> usize {
+    let large = info.is_large_payload();
+    match info.params.get(i).and_then(|p| p.ty.fixed_size()) {
+        Some(n) => n,
+        None if large => u32::MAX as usize,
+        None => usize::from(u16::MAX),
+    }
+}
+
+fn default_param(info: &EventInfo, i: usize, out: &mut Vec<u8>) {
+    use crate::table::ParamType;
+    let Some(p) = info.params.get(i) else { return };
+    let n = p.ty.fixed_size().unwrap_or(0);
+    let v: u64 = if matches!(p.ty, ParamType::Uid | ParamType::Gid) {
+        u64::from(u32::MAX)
+    } else {
+        0
+    };
+    let bytes = v.to_le_bytes();
+    out.extend_from_slice(&bytes[..n.min(8)]);
+    if n > 8 {
+        out.extend(std::iter::repeat_n(0u8, n - 8));
+    }
+}
+
+fn container_json(old: &Work) -> Option<Vec<u8>> {
+    let s = |i: usize| -> Option<String> {
+        let p = old.param(i)?;
+        // libscap drops the last byte (the NUL); an empty parameter fails.
+        let body = p.split_last()?.1;
+        Some(String::from_utf8_lossy(body).into_owned())
+    };
+    let id = s(0)?;
+    let ty = old
+        .param(1)
+        .and_then(|p| p.get(..4))
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))?;
+    let name = s(2)?;
+    let image = s(3)?;
+    let mut v =
+        format!("{{\"id\":\"{id}\",\"type\":{ty},\"name\":\"{name}\",\"image\":\"{image}\"}}")
+            .into_bytes();
+    v.push(0);
+    Some(v)
+}
+
+/// Outcome of one rewrite step.
+enum Step {
+    Pass,
+    Drop,
+    Continue,
+}
+
+/// The converter state, independent of where events come from.
+#[derive(Debug, Default)]
+pub struct ConverterState {
+    storage: HashMap<u64, Work>,
+    stored_live: HashMap<u64, bool>,
+    cur: Work,
+    new: Work,
+    scratch: Vec<u8>,
+    converted: u64,
+    dropped: u64,
+}
+
+/// What [`ConverterState::process`] decided for an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Offer the event unchanged.
+    Pass,
+    /// Offer the rewritten event ([`ConverterState::converted_event`]).
+    Converted,
+    /// Do not offer the event.
+    Drop,
+}
+
+impl ConverterState {
+    /// A fresh state (no stored enter events).
+    pub fn new() -> ConverterState {
+        ConverterState::default()
+    }
+
+    /// Number of events rewritten so far.
+    pub fn converted_count(&self) -> u64 {
+        self.converted
+    }
+
+    /// Number of events dropped so far.
+    pub fn dropped_count(&self) -> u64 {
+        self.dropped
+    }
+
+    /// The event produced by the last [`Outcome::Converted`].
+    pub fn converted_event(&self) -> RawEvent<'_> {
+        self.cur.as_raw()
+    }
+
+    /// Decide what to do with `ev`, storing enter events and rewriting old layouts.
+    pub fn process(&mut self, ev: &RawEvent<'_>) -> Result<Outcome, String> {
+        match verdict(ev.code, ev.nparams())? {
+            Verdict::Pass => return Ok(Outcome::Pass),
+            Verdict::Drop => {
+                self.dropped += 1;
+                return Ok(Outcome::Drop);
+            }
+            Verdict::Convert => {}
+        }
+        self.cur.load(ev);
+        let mut changed = false;
+        for _ in 0..MAX_CONVERSIONS {
+            let (step, rewrote) = self.step()?;
+            changed |= rewrote;
+            match step {
+                Step::Pass => {
+                    if changed {
+                        self.converted += 1;
+                        return Ok(Outcome::Converted);
+                    }
+                    return Ok(Outcome::Pass);
+                }
+                Step::Drop => {
+                    self.dropped += 1;
+                    return Ok(Outcome::Drop);
+                }
+                Step::Continue => {}
+            }
+        }
+        Err(format!(
+            "event {} needed more than {MAX_CONVERSIONS} rewrites",
+            ev.code
+        ))
+    }
+
+    fn store(&mut self) {
+        let tid = self.cur.tid;
+        self.storage.entry(tid).or_default().copy_from(&self.cur);
+        self.stored_live.insert(tid, true);
+    }
+
+    /// Apply the rule for `self.cur`; on a rewrite `self.cur` holds the new event.
+    fn step(&mut self) -> Result<(Step, bool), String> {
+        let code = self.cur.code;
+        let np = self.cur.nparams();
+        let rule = find_rule(code, np)
+            .ok_or_else(|| format!("no conversion rule for event {code} with {np} parameters"))?;
+        match rule.action {
+            Action::Store => {
+                self.store();
+                return Ok((Step::Drop, false));
+            }
+            Action::Pass => return Ok((Step::Pass, false)),
+            Action::StoreAndPass => {
+                self.store();
+                return Ok((Step::Pass, false));
+            }
+            Action::AddParams | Action::ChangeType => {}
+        }
+        let new_code = if rule.action == Action::ChangeType {
+            rule.desired
+        } else {
+            code
+        };
+        let new_info = event_info(new_code)
+            .ok_or_else(|| format!("conversion to unknown event {new_code}"))?;
+        let mut new = std::mem::take(&mut self.new);
+        new.ts = self.cur.ts;
+        new.tid = self.cur.tid;
+        new.cpu = self.cur.cpu;
+        new.flags = self.cur.flags;
+        new.code = new_code;
+        new.data.clear();
+        new.ranges.clear();
+        if rule.action == Action::AddParams {
+            for i in 0..np {
+                let p = self.cur.param(i).unwrap_or(&[]);
+                new.push(p);
+            }
+        }
+        let tid = self.cur.tid;
+        let mut used_enter = false;
+        for instr in rule.instrs {
+            let idx = new.nparams();
+            let cap = max_len(new_info, idx);
+            match *instr {
+                Instr::Empty => new.push(&[]),
+                Instr::Default => {
+                    self.scratch.clear();
+                    default_param(new_info, idx, &mut self.scratch);
+                    new.push(&self.scratch);
+                }
+                Instr::Old(n) => {
+                    let p = self.cur.param(usize::from(n)).ok_or_else(|| {
+                        format!("rule for event {code} takes parameter {n} of an event with {np}")
+                    })?;
+                    new.push(&p[..p.len().min(cap)]);
+                }
+                Instr::Enter(n, fallback_empty) => {
+                    let live = self.stored_live.get(&tid).copied().unwrap_or(false);
+                    let enter = if live { self.storage.get(&tid) } else { None };
+                    match enter {
+                        None => {
+                            if fallback_empty {
+                                new.push(&[]);
+                            } else {
+                                self.scratch.clear();
+                                default_param(new_info, idx, &mut self.scratch);
+                                new.push(&self.scratch);
+                            }
+                        }
+                        Some(e) => {
+                            if u32::from(e.code) + 1 != u32::from(code) {
+                                return Err(format!(
+                                    "the stored enter event for exit event {code} of thread {tid} \
+                                     is event {}",
+                                    e.code
+                                ));
+                            }
+                            let p = e.param(usize::from(n)).ok_or_else(|| {
+                                format!(
+                                    "rule for event {code} takes parameter {n} of enter event {} \
+                                     with {} parameters",
+                                    e.code,
+                                    e.nparams()
+                                )
+                            })?;
+                            new.push(&p[..p.len().min(cap)]);
+                            used_enter = true;
+                        }
+                    }
+                }
+                Instr::ContainerJson => match container_json(&self.cur) {
+                    Some(j) if j.len() <= cap => new.push(&j),
+                    _ => new.push(&[]),
+                },
+            }
+        }
+        if used_enter {
+            self.stored_live.insert(tid, false);
+        }
+        std::mem::swap(&mut self.cur, &mut new);
+        self.new = new;
+        let step = match verdict(self.cur.code, self.cur.nparams())? {
+            Verdict::Pass => Step::Pass,
+            Verdict::Drop => Step::Drop,
+            Verdict::Convert => Step::Continue,
+        };
+        Ok((step, true))
+    }
+}
+
+/// A [`Reader`] whose events are converted the way libscap ≥ 0.20 converts old captures.
+///
+/// A conversion error is returned as a [`ScapError`] of kind [`ErrorKind::Conversion`]; unlike
+/// read errors it does not end the stream, so a caller may log it and call `next` again.
+#[derive(Debug)]
+pub struct Converter<R: Read> {
+    reader: Reader<R>,
+    state: ConverterState,
+}
+
+impl<R: Read> Converter<R> {
+    /// Wrap a reader.
+    pub fn new(reader: Reader<R>) -> Converter<R> {
+        Converter {
+            reader,
+            state: ConverterState::new(),
+        }
+    }
+
+    /// The underlying reader.
+    pub fn reader(&self) -> &Reader<R> {
+        &self.reader
+    }
+
+    /// The conversion state (counters).
+    pub fn state(&self) -> &ConverterState {
+        &self.state
+    }
+
+    /// The next block; events are offered in the newest layout, enter events are not offered.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Block<'_>>, ScapError> {
+        loop {
+            match self.reader.advance()? {
+                None => return Ok(None),
+                Some(Advanced::Other(b)) => return Ok(Some(b)),
+                Some(Advanced::Event) => {
+                    let ev = self.reader.current_event();
+                    match self.state.process(&ev) {
+                        Ok(Outcome::Drop) => continue,
+                        Ok(Outcome::Pass) => {
+                            return Ok(Some(Block::Event(self.reader.current_event())));
+                        }
+                        Ok(Outcome::Converted) => {
+                            return Ok(Some(Block::Event(self.state.converted_event())));
+                        }
+                        Err(msg) => {
+                            return Err(ScapError::new(
+                                self.reader.offset(),
+                                ErrorKind::Conversion,
+                                msg,
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_sorted_and_reference_known_events() {
+        for w in rules::RULES.windows(2) {
+            assert!((w[0].code, w[0].nparams) < (w[1].code, w[1].nparams));
+        }
+        for r in &rules::RULES {
+            assert!(event_info(r.code).is_some());
+            if r.action == Action::ChangeType {
+                let info = event_info(r.desired).expect("desired");
+                assert!(r.instrs.len() <= info.params.len(), "{}", info.symbol);
+            }
+        }
+    }
+}

@@ -1,0 +1,978 @@
+//! The streaming capture reader.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+use flate2::bufread::MultiGzDecoder;
+
+use crate::block::*;
+use crate::error::{ErrorKind, ScapError};
+use crate::event::{EVENT_HEADER_LEN, EVENT_HEADER_LEN_V1, RawEvent};
+use crate::table::{EVENT_MAX, event_info};
+
+/// Blocks longer than this are rejected as corrupt (no allocation is attempted).
+pub const MAX_BLOCK_LEN: u32 = 256 * 1024 * 1024;
+
+/// `PPME_NOTIFICATION_E` and `PPME_INFRASTRUCTURE_EVENT_E`: their v1 length is 3 bytes too long.
+const NOTIFICATION_E: u16 = 212;
+const INFRASTRUCTURE_EVENT_E: u16 = 218;
+
+/// One item of a capture.
+#[derive(Debug)]
+pub enum Block<'a> {
+    /// A further section header inside the stream (the first one is read by the constructor).
+    Section(SectionHeader),
+    /// Machine info.
+    MachineInfo(MachineInfo),
+    /// Interface list.
+    Interfaces(Vec<Interface>),
+    /// User and group list.
+    Users(UserList),
+    /// One entry of a process-list block.
+    Process(ThreadInfo),
+    /// An fd-list block.
+    Fds {
+        /// The thread whose fds these are.
+        tid: u64,
+        /// The fds.
+        fds: Vec<FdInfo>,
+    },
+    /// An event.
+    Event(RawEvent<'a>),
+}
+
+/// The kind of event block an event came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventBlockKind {
+    /// v1 header (no nparams): `EV`, `EV_INT`, `EVF`.
+    V1,
+    /// v2 header: `EV_V2`, `EVF_V2`.
+    V2,
+    /// v2 header, 32-bit lengths: `*_V2_LARGE`.
+    V2Large,
+}
+
+enum Input<R: Read> {
+    Plain(BufReader<R>),
+    Gzip(Box<BufReader<MultiGzDecoder<BufReader<R>>>>),
+}
+
+impl<R: Read> Read for Input<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Input::Plain(r) => r.read(buf),
+            Input::Gzip(r) => r.read(buf),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Pending {
+    Thread(ThreadInfo),
+    Error(ScapError),
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct CurrentEvent {
+    ts: u64,
+    tid: u64,
+    cpu: u16,
+    flags: u32,
+    code: u16,
+    kind: Option<EventBlockKind>,
+}
+
+/// What [`Reader::advance`] found, without borrowing the reader.
+#[derive(Debug)]
+pub(crate) enum Advanced {
+    Event,
+    Other(Block<'static>),
+}
+
+/// A streaming reader of scap captures (plain or gzip-compressed).
+///
+/// ```no_run
+/// # fn main() -> Result<(), vigil_scap::ScapError> {
+/// let mut r = vigil_scap::Reader::open("capture.scap")?;
+/// while let Some(block) = r.next()? {
+///     if let vigil_scap::Block::Event(ev) = block {
+///         println!("{} {}", ev.ts, ev.name());
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+pub struct Reader<R: Read> {
+    input: Input<R>,
+    offset: u64,
+    header: SectionHeader,
+    gzip: bool,
+    buf: Vec<u8>,
+    ranges: Vec<(u32, u32)>,
+    pending: VecDeque<Pending>,
+    ev: CurrentEvent,
+    done: bool,
+    skipped_events: u64,
+    skipped_blocks: u64,
+    max_block_len: u32,
+}
+
+impl<R: Read> std::fmt::Debug for Reader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader")
+            .field("offset", &self.offset)
+            .field("header", &self.header)
+            .field("gzip", &self.gzip)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reader<File> {
+    /// Open a capture file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Reader<File>, ScapError> {
+        let path = path.as_ref();
+        let f = File::open(path).map_err(|e| {
+            let msg = format!("cannot open {}: {e}", path.display());
+            ScapError::new(0, ErrorKind::Io(e), msg)
+        })?;
+        Reader::new(f)
+    }
+}
+
+/// Read until `buf` is full or the input ends; returns how many bytes were read.
+fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+impl<R: Read> Reader<R> {
+    /// Read a capture from any input; gzip is detected by its magic. The section header is read
+    /// and checked here.
+    pub fn new(inner: R) -> Result<Reader<R>, ScapError> {
+        let mut br = BufReader::with_capacity(64 * 1024, inner);
+        let head = br.fill_buf().map_err(|e| ScapError::io(0, e))?;
+        let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+        let input = if gzip {
+            Input::Gzip(Box::new(BufReader::with_capacity(
+                64 * 1024,
+                MultiGzDecoder::new(br),
+            )))
+        } else {
+            Input::Plain(br)
+        };
+        let mut r = Reader {
+            input,
+            offset: 0,
+            header: SectionHeader {
+                major: 0,
+                minor: 0,
+                section_length: 0,
+            },
+            gzip,
+            buf: Vec::with_capacity(64 * 1024),
+            ranges: Vec::with_capacity(32),
+            pending: VecDeque::new(),
+            ev: CurrentEvent::default(),
+            done: false,
+            skipped_events: 0,
+            skipped_blocks: 0,
+            max_block_len: MAX_BLOCK_LEN,
+        };
+        let (ty, body_off) = r.read_block()?.ok_or_else(|| {
+            ScapError::new(0, ErrorKind::Corrupt, "empty file: no section header block")
+        })?;
+        if ty != SHB_BLOCK_TYPE {
+            return Err(ScapError::corrupt(
+                0,
+                format!(
+                    "not a scap capture: first block type {ty:#x}, expected {SHB_BLOCK_TYPE:#x}"
+                ),
+            ));
+        }
+        r.header = parse_section_header(&r.buf, body_off)?;
+        Ok(r)
+    }
+
+    /// The first section header (format version).
+    pub fn section_header(&self) -> SectionHeader {
+        self.header
+    }
+
+    /// Whether the input was gzip-compressed.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// Bytes consumed so far in the (decompressed) stream.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Events skipped because their code is past the event table (from a newer library).
+    pub fn skipped_events(&self) -> u64 {
+        self.skipped_events
+    }
+
+    /// Blocks of unknown type that were skipped.
+    pub fn skipped_blocks(&self) -> u64 {
+        self.skipped_blocks
+    }
+
+    /// Change the largest accepted block length (default [`MAX_BLOCK_LEN`]).
+    pub fn set_max_block_len(&mut self, len: u32) {
+        self.max_block_len = len;
+    }
+
+    /// The next block, `Ok(None)` at the end of the capture. After an error the reader is done.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Block<'_>>, ScapError> {
+        match self.advance()? {
+            None => Ok(None),
+            Some(Advanced::Event) => Ok(Some(Block::Event(self.current_event()))),
+            Some(Advanced::Other(b)) => Ok(Some(b)),
+        }
+    }
+
+    /// The event most recently returned by [`Reader::advance`].
+    pub(crate) fn current_event(&self) -> RawEvent<'_> {
+        let e = self.ev;
+        RawEvent::new(e.ts, e.tid, e.cpu, e.flags, e.code, &self.buf, &self.ranges)
+    }
+
+    /// The block kind of the current event.
+    pub fn current_event_kind(&self) -> Option<EventBlockKind> {
+        self.ev.kind
+    }
+
+    pub(crate) fn advance(&mut self) -> Result<Option<Advanced>, ScapError> {
+        if let Some(p) = self.pending.pop_front() {
+            return match p {
+                Pending::Thread(t) => Ok(Some(Advanced::Other(Block::Process(t)))),
+                Pending::Error(e) => {
+                    self.done = true;
+                    Err(e)
+                }
+            };
+        }
+        if self.done {
+            return Ok(None);
+        }
+        match self.advance_inner() {
+            Ok(x) => {
+                if x.is_none() {
+                    self.done = true;
+                }
+                Ok(x)
+            }
+            Err(e) => {
+                self.done = true;
+                Err(e)
+            }
+        }
+    }
+
+    fn advance_inner(&mut self) -> Result<Option<Advanced>, ScapError> {
+        loop {
+            let block_off = self.offset;
+            let Some((ty, body_off)) = self.read_block()? else {
+                return Ok(None);
+            };
+            let body = &self.buf[..];
+            let b = match ty {
+                SHB_BLOCK_TYPE => Block::Section(parse_section_header(body, body_off)?),
+                MI_BLOCK_TYPE | MI_BLOCK_TYPE_INT => {
+                    Block::MachineInfo(parse_machine_info(body, body_off)?)
+                }
+                PL_BLOCK_TYPE_V1 | PL_BLOCK_TYPE_V1_INT | PL_BLOCK_TYPE_V2
+                | PL_BLOCK_TYPE_V2_INT | PL_BLOCK_TYPE_V3 | PL_BLOCK_TYPE_V3_INT
+                | PL_BLOCK_TYPE_V4 | PL_BLOCK_TYPE_V5 | PL_BLOCK_TYPE_V6 | PL_BLOCK_TYPE_V7
+                | PL_BLOCK_TYPE_V8 | PL_BLOCK_TYPE_V9 => {
+                    let mut cur = Cur::new(body, body_off);
+                    while cur.remaining() >= 4 {
+                        match parse_thread(&mut cur, ty) {
+                            Ok(t) => self.pending.push_back(Pending::Thread(t)),
+                            Err(e) => {
+                                self.pending.push_back(Pending::Error(e));
+                                break;
+                            }
+                        }
+                    }
+                    match self.pending.pop_front() {
+                        None => continue,
+                        Some(Pending::Thread(t)) => Block::Process(t),
+                        Some(Pending::Error(e)) => return Err(e),
+                    }
+                }
+                FDL_BLOCK_TYPE | FDL_BLOCK_TYPE_INT | FDL_BLOCK_TYPE_V2 => {
+                    let (tid, fds) = parse_fdlist(body, body_off, ty == FDL_BLOCK_TYPE_V2)?;
+                    Block::Fds { tid, fds }
+                }
+                IL_BLOCK_TYPE | IL_BLOCK_TYPE_INT | IL_BLOCK_TYPE_V2 => {
+                    Block::Interfaces(parse_iflist(body, body_off, ty == IL_BLOCK_TYPE_V2)?)
+                }
+                UL_BLOCK_TYPE | UL_BLOCK_TYPE_INT | UL_BLOCK_TYPE_V2 => {
+                    Block::Users(parse_userlist(body, body_off, ty == UL_BLOCK_TYPE_V2)?)
+                }
+                EV_BLOCK_TYPE
+                | EV_BLOCK_TYPE_INT
+                | EVF_BLOCK_TYPE
+                | EV_BLOCK_TYPE_V2
+                | EVF_BLOCK_TYPE_V2
+                | EV_BLOCK_TYPE_V2_LARGE
+                | EVF_BLOCK_TYPE_V2_LARGE => {
+                    if self.parse_event(ty, body_off, block_off)? {
+                        return Ok(Some(Advanced::Event));
+                    }
+                    self.skipped_events += 1;
+                    continue;
+                }
+                _ => {
+                    self.skipped_blocks += 1;
+                    continue;
+                }
+            };
+            return Ok(Some(Advanced::Other(b)));
+        }
+    }
+
+    /// Read one whole block into `self.buf` (body only). Returns the type and the file offset
+    /// of the body, or `None` at a clean end of file.
+    fn read_block(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
+        let start = self.offset;
+        let mut hdr = [0u8; 8];
+        let n = read_full(&mut self.input, &mut hdr).map_err(|e| self.read_err(start, e))?;
+        if n == 0 {
+            return Ok(None);
+        }
+        if n < 8 {
+            return Err(ScapError::truncated(
+                start,
+                format!("truncated block header: {n} of 8 bytes"),
+            ));
+        }
+        let ty = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
+        let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
+        if total < 12 {
+            return Err(ScapError::corrupt(
+                start,
+                format!("block {ty:#x}: total length {total} is shorter than 12 bytes"),
+            ));
+        }
+        if total > self.max_block_len {
+            return Err(ScapError::corrupt(
+                start,
+                format!(
+                    "block {ty:#x}: total length {total} exceeds the limit of {} bytes",
+                    self.max_block_len
+                ),
+            ));
+        }
+        self.offset += 8;
+        let body_len = (total - 12) as usize;
+        self.buf.clear();
+        self.buf.resize(body_len, 0);
+        let n = read_full(&mut self.input, &mut self.buf).map_err(|e| self.read_err(start, e))?;
+        self.offset += n as u64;
+        if n < body_len {
+            return Err(ScapError::truncated(
+                start,
+                format!(
+                    "block {ty:#x} of {total} bytes is truncated: the file ends after {} bytes",
+                    8 + n
+                ),
+            ));
+        }
+        let mut tr = [0u8; 4];
+        let n = read_full(&mut self.input, &mut tr).map_err(|e| self.read_err(start, e))?;
+        self.offset += n as u64;
+        if n < 4 {
+            return Err(ScapError::truncated(
+                start,
+                format!("block {ty:#x} of {total} bytes is truncated in its trailer"),
+            ));
+        }
+        let trailer = u32::from_le_bytes(tr);
+        if trailer != total {
+            return Err(ScapError::corrupt(
+                start,
+                format!(
+                    "block {ty:#x}: trailer length {trailer} differs from header length {total}"
+                ),
+            ));
+        }
+        Ok(Some((ty, start + 8)))
+    }
+
+    fn read_err(&self, start: u64, e: io::Error) -> ScapError {
+        if e.kind() == io::ErrorKind::UnexpectedEof {
+            ScapError::truncated(start, format!("compressed stream ends early: {e}"))
+        } else {
+            let msg = format!("read error: {e}");
+            ScapError::new(start, ErrorKind::Io(e), msg)
+        }
+    }
+
+    /// Decode the event in `self.buf`. Returns false if its code is past the table (skipped).
+    fn parse_event(&mut self, ty: u32, body_off: u64, block_off: u64) -> Result<bool, ScapError> {
+        let with_flags = matches!(
+            ty,
+            EVF_BLOCK_TYPE | EVF_BLOCK_TYPE_V2 | EVF_BLOCK_TYPE_V2_LARGE
+        );
+        let kind = match ty {
+            EV_BLOCK_TYPE_V2 | EVF_BLOCK_TYPE_V2 => EventBlockKind::V2,
+            EV_BLOCK_TYPE_V2_LARGE | EVF_BLOCK_TYPE_V2_LARGE => EventBlockKind::V2Large,
+            _ => EventBlockKind::V1,
+        };
+        let body = &self.buf[..];
+        let mut cur = Cur::new(body, body_off);
+        let cpu = cur.u16("event cpu id")?;
+        let flags = if with_flags {
+            cur.u32("event flags")?
+        } else {
+            0
+        };
+        let ev_start = cur.pos();
+        let hdr_len = if kind == EventBlockKind::V1 {
+            EVENT_HEADER_LEN_V1
+        } else {
+            EVENT_HEADER_LEN
+        };
+        if cur.remaining() < hdr_len {
+            return Err(ScapError::corrupt(
+                block_off,
+                format!(
+                    "event block of {} body bytes cannot hold an event header of {hdr_len} bytes",
+                    body.len()
+                ),
+            ));
+        }
+        let ts = cur.u64("event ts")?;
+        let tid = cur.u64("event tid")?;
+        let len = cur.u32("event len")? as usize;
+        let code = cur.u16("event type")?;
+        let avail = body.len() - ev_start;
+        self.ev = CurrentEvent {
+            ts,
+            tid,
+            cpu,
+            flags,
+            code,
+            kind: Some(kind),
+        };
+        self.ranges.clear();
+        if code >= EVENT_MAX {
+            return Ok(false);
+        }
+        let info = event_info(code);
+        let large = info.is_some_and(|i| i.is_large_payload());
+        match kind {
+            EventBlockKind::V1 => {
+                let mut len = len;
+                if code == NOTIFICATION_E || code == INFRASTRUCTURE_EVENT_E {
+                    len = len.saturating_sub(3);
+                }
+                if len < EVENT_HEADER_LEN_V1 || len > avail {
+                    return Err(ScapError::corrupt(
+                        block_off,
+                        format!(
+                            "v1 event {code}: length {len} outside [{EVENT_HEADER_LEN_V1}, {avail}]"
+                        ),
+                    ));
+                }
+                let lens_start = ev_start + EVENT_HEADER_LEN_V1;
+                let end = ev_start + len;
+                let max_np = info.map_or(0, |i| i.params.len());
+                let mut found = None;
+                for np in (0..=max_np).rev() {
+                    let vals = lens_start + np * 2;
+                    if vals > end {
+                        continue;
+                    }
+                    let mut p = vals;
+                    for i in 0..np {
+                        let o = lens_start + i * 2;
+                        p += usize::from(u16::from_le_bytes([body[o], body[o + 1]]));
+                    }
+                    if p < end {
+                        return Err(ScapError::corrupt(
+                            block_off,
+                            format!(
+                                "v1 event {code}: cannot infer the number of parameters \
+                                 ({np} parameters use {} of {} bytes)",
+                                p - ev_start,
+                                len
+                            ),
+                        ));
+                    }
+                    if p == end {
+                        found = Some(np);
+                        break;
+                    }
+                }
+                let Some(np) = found else {
+                    return Err(ScapError::corrupt(
+                        block_off,
+                        format!("v1 event {code}: cannot infer the number of parameters"),
+                    ));
+                };
+                let mut p = lens_start + np * 2;
+                for i in 0..np {
+                    let o = lens_start + i * 2;
+                    let l = usize::from(u16::from_le_bytes([body[o], body[o + 1]]));
+                    self.ranges.push((p as u32, (p + l) as u32));
+                    p += l;
+                }
+            }
+            EventBlockKind::V2 | EventBlockKind::V2Large => {
+                let nparams = cur.u32("event nparams")? as usize;
+                if len < EVENT_HEADER_LEN || len > avail {
+                    return Err(ScapError::corrupt(
+                        block_off,
+                        format!(
+                            "event {code}: length {len} outside [{EVENT_HEADER_LEN}, {avail}] \
+                             (the bytes available in the block)"
+                        ),
+                    ));
+                }
+                let len_size = if large { 4 } else { 2 };
+                let lens_start = ev_start + EVENT_HEADER_LEN;
+                let vals = nparams
+                    .checked_mul(len_size)
+                    .and_then(|x| x.checked_add(lens_start))
+                    .filter(|v| *v <= ev_start + len)
+                    .ok_or_else(|| {
+                        ScapError::corrupt(
+                            block_off,
+                            format!(
+                                "event {code}: {nparams} parameters do not fit in length {len}"
+                            ),
+                        )
+                    })?;
+                let end = ev_start + len;
+                let mut p = vals;
+                for i in 0..nparams {
+                    let o = lens_start + i * len_size;
+                    let l = if large {
+                        u32::from_le_bytes([body[o], body[o + 1], body[o + 2], body[o + 3]])
+                            as usize
+                    } else {
+                        usize::from(u16::from_le_bytes([body[o], body[o + 1]]))
+                    };
+                    if l > end - p {
+                        return Err(ScapError::corrupt(
+                            block_off,
+                            format!(
+                                "event {code}: parameter {i} of {l} bytes exceeds the event length {len}"
+                            ),
+                        ));
+                    }
+                    self.ranges.push((p as u32, (p + l) as u32));
+                    p += l;
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+fn parse_section_header(body: &[u8], off: u64) -> Result<SectionHeader, ScapError> {
+    let mut c = Cur::new(body, off);
+    let magic = c.u32("section header magic")?;
+    if magic == SHB_MAGIC.swap_bytes() {
+        return Err(ScapError::new(
+            off,
+            ErrorKind::Unsupported,
+            "big-endian captures are not supported",
+        ));
+    }
+    if magic != SHB_MAGIC {
+        return Err(ScapError::corrupt(
+            off,
+            format!("invalid byte order magic {magic:#010x}"),
+        ));
+    }
+    let major = c.u16("section header major version")?;
+    let minor = c.u16("section header minor version")?;
+    let section_length = c.u64("section length")?;
+    if major != 1 {
+        return Err(ScapError::new(
+            off,
+            ErrorKind::Unsupported,
+            format!("unsupported capture format version {major}.{minor}"),
+        ));
+    }
+    Ok(SectionHeader {
+        major,
+        minor,
+        section_length,
+    })
+}
+
+fn parse_machine_info(body: &[u8], off: u64) -> Result<MachineInfo, ScapError> {
+    let mut c = Cur::new(body, off);
+    let mut mi = MachineInfo {
+        num_cpus: c.u32("machine info num_cpus")?,
+        memory_size_bytes: c.u64("machine info memory size")?,
+        max_pid: c.u64("machine info max pid")?,
+        hostname: cstr_lossy(c.bytes(128, "machine info hostname")?),
+        ..MachineInfo::default()
+    };
+    let rest = [
+        &mut mi.boot_ts_epoch,
+        &mut mi.flags,
+        &mut mi.reserved3,
+        &mut mi.reserved4,
+    ];
+    for f in rest {
+        if c.remaining() >= 8 {
+            *f = c.u64("machine info")?;
+        }
+    }
+    Ok(mi)
+}
+
+fn pl_version(ty: u32) -> u8 {
+    match ty {
+        PL_BLOCK_TYPE_V1 | PL_BLOCK_TYPE_V1_INT => 1,
+        PL_BLOCK_TYPE_V2 | PL_BLOCK_TYPE_V2_INT => 2,
+        PL_BLOCK_TYPE_V3 | PL_BLOCK_TYPE_V3_INT => 3,
+        PL_BLOCK_TYPE_V4 => 4,
+        PL_BLOCK_TYPE_V5 => 5,
+        PL_BLOCK_TYPE_V6 => 6,
+        PL_BLOCK_TYPE_V7 => 7,
+        PL_BLOCK_TYPE_V8 => 8,
+        _ => 9,
+    }
+}
+
+/// One process-list entry, following libscap's per-version layout.
+fn parse_thread(c: &mut Cur<'_>, ty: u32) -> Result<ThreadInfo, ScapError> {
+    let v = pl_version(ty);
+    let entry_off = c.offset();
+    let start = c.pos();
+    let mut t = ThreadInfo::default();
+    let sub_len = if v == 9 {
+        c.u32("process entry length")? as usize
+    } else {
+        0
+    };
+    t.tid = c.u64("process tid")?;
+    t.pid = c.u64("process pid")?;
+    t.ptid = c.u64("process ptid")?;
+    if v >= 6 {
+        t.sid = c.u64("process sid")?;
+    }
+    if v >= 8 {
+        t.vpgid = c.u64("process vpgid")?;
+    }
+    t.comm = c.lstr("process comm")?;
+    t.exe = c.lstr("process exe")?;
+    if v >= 7 {
+        t.exepath = c.lstr("process exepath")?;
+    }
+    t.args = c.lstr_bytes("process args")?.to_vec();
+    if t.args.last().is_some_and(|b| *b != 0) {
+        t.args.push(0);
+    }
+    t.cwd = c.lstr("process cwd")?;
+    t.fdlimit = c.u64("process fdlimit")?;
+    t.flags = c.u32("process flags")?;
+    t.uid = c.u32("process uid")?;
+    t.gid = c.u32("process gid")?;
+    if v >= 2 {
+        t.vmsize_kb = c.u32("process vmsize")?;
+        t.vmrss_kb = c.u32("process vmrss")?;
+        t.vmswap_kb = c.u32("process vmswap")?;
+        t.pfmajor = c.u64("process pfmajor")?;
+        t.pfminor = c.u64("process pfminor")?;
+        if v >= 3 {
+            t.env = c.lstr_bytes("process env")?.to_vec();
+            if t.env.last().is_some_and(|b| *b != 0) {
+                t.env.push(0);
+            }
+        }
+        if v >= 4 {
+            t.vtid = c.i64("process vtid")?;
+            t.vpid = c.i64("process vpid")?;
+            t.cgroups = c.lstr_bytes("process cgroups")?.to_vec();
+            if v >= 5 {
+                t.root = c.lstr("process root")?;
+            }
+        }
+    }
+    if sub_len != 0 {
+        let read = |c: &Cur<'_>| c.pos() - start;
+        let fits = |c: &Cur<'_>, n: usize| read(c) + n <= sub_len;
+        // libs < 0.10 wrote only loginuid, exe_writable and the three capability sets (29 bytes)
+        // after root; 0.10 inserted pidns_init_start_ts and tty before them.
+        let pre_0_10 = sub_len >= read(c) && sub_len - read(c) <= 29;
+        if !pre_0_10 {
+            if fits(c, 8) {
+                t.pidns_init_start_ts = c.u64("process pidns_init_start_ts")?;
+            }
+            if fits(c, 4) {
+                t.tty = c.u32("process tty")?;
+            }
+        }
+        if fits(c, 4) {
+            t.loginuid = c.u32("process loginuid")?;
+        }
+        if fits(c, 1) {
+            t.exe_writable = c.u8("process exe_writable")? != 0;
+        }
+        if fits(c, 8) {
+            t.cap_inheritable = c.u64("process cap_inheritable")?;
+        }
+        if fits(c, 8) {
+            t.cap_permitted = c.u64("process cap_permitted")?;
+        }
+        if fits(c, 8) {
+            t.cap_effective = c.u64("process cap_effective")?;
+        }
+        if fits(c, 1) {
+            t.exe_upper_layer = c.u8("process exe_upper_layer")? != 0;
+        }
+        if fits(c, 8) {
+            t.exe_ino = c.u64("process exe_ino")?;
+        }
+        if fits(c, 8) {
+            t.exe_ino_ctime = c.u64("process exe_ino_ctime")?;
+        }
+        if fits(c, 8) {
+            t.exe_ino_mtime = c.u64("process exe_ino_mtime")?;
+        }
+        if fits(c, 1) {
+            t.exe_from_memfd = c.u8("process exe_from_memfd")? != 0;
+        }
+        if fits(c, 1) {
+            t.exe_lower_layer = c.u8("process exe_lower_layer")? != 0;
+        }
+        if fits(c, 8) {
+            t.pgid = c.i64("process pgid")?;
+        }
+        let r = read(c);
+        if r > sub_len {
+            return Err(ScapError::corrupt(
+                entry_off,
+                format!("process entry: read {r} bytes but the entry length is {sub_len}"),
+            ));
+        }
+        c.skip(sub_len - r, "process entry (newer fields)")?;
+    }
+    Ok(t)
+}
+
+fn parse_fdlist(body: &[u8], off: u64, v2: bool) -> Result<(u64, Vec<FdInfo>), ScapError> {
+    let mut c = Cur::new(body, off);
+    let tid = c.u64("fd list tid")?;
+    let mut fds = Vec::new();
+    while c.remaining() >= 4 {
+        let entry_off = c.offset();
+        let start = c.pos();
+        let sub_len = if v2 {
+            c.u32("fd entry length")? as usize
+        } else {
+            0
+        };
+        let fd = c.i64("fd number")?;
+        let ino = c.u64("fd inode")?;
+        let ty = c.u8("fd type")?;
+        use fd_type::*;
+        let detail = match ty {
+            IPV4_SOCK => FdDetail::Ipv4 {
+                sip: c.u32("fd ipv4 sip")?,
+                dip: c.u32("fd ipv4 dip")?,
+                sport: c.u16("fd ipv4 sport")?,
+                dport: c.u16("fd ipv4 dport")?,
+                l4proto: c.u8("fd ipv4 l4proto")?,
+            },
+            IPV4_SERVSOCK => FdDetail::Ipv4Server {
+                ip: c.u32("fd ipv4 server ip")?,
+                port: c.u16("fd ipv4 server port")?,
+                l4proto: c.u8("fd ipv4 server l4proto")?,
+            },
+            IPV6_SOCK => FdDetail::Ipv6 {
+                sip: c.ip6("fd ipv6 sip")?,
+                dip: c.ip6("fd ipv6 dip")?,
+                sport: c.u16("fd ipv6 sport")?,
+                dport: c.u16("fd ipv6 dport")?,
+                l4proto: c.u8("fd ipv6 l4proto")?,
+            },
+            IPV6_SERVSOCK => FdDetail::Ipv6Server {
+                ip: c.ip6("fd ipv6 server ip")?,
+                port: c.u16("fd ipv6 server port")?,
+                l4proto: c.u8("fd ipv6 server l4proto")?,
+            },
+            UNIX_SOCK => FdDetail::Unix {
+                source: c.u64("fd unix source")?,
+                dest: c.u64("fd unix destination")?,
+                name: c.lstr("fd unix name")?,
+            },
+            FILE_V2 => {
+                let open_flags = c.u32("fd open flags")?;
+                let name = c.lstr("fd file name")?;
+                let dev = if sub_len != 0 && c.pos() - start + 4 <= sub_len {
+                    Some(c.u32("fd dev")?)
+                } else {
+                    None
+                };
+                FdDetail::File {
+                    open_flags,
+                    name,
+                    dev,
+                }
+            }
+            FIFO | FILE | DIRECTORY | UNSUPPORTED | EVENT | SIGNALFD | EVENTPOLL | INOTIFY
+            | TIMERFD | NETLINK | BPF | USERFAULTFD | IOURING | MEMFD | PIDFD => {
+                FdDetail::Named(c.lstr("fd name")?)
+            }
+            _ => FdDetail::Unknown,
+        };
+        if sub_len != 0 {
+            let r = c.pos() - start;
+            if r > sub_len {
+                return Err(ScapError::corrupt(
+                    entry_off,
+                    format!("fd entry: read {r} bytes but the entry length is {sub_len}"),
+                ));
+            }
+            c.skip(sub_len - r, "fd entry (newer fields)")?;
+        } else if matches!(detail, FdDetail::Unknown) && !v2 {
+            return Err(ScapError::corrupt(
+                entry_off,
+                format!("fd entry of unknown type {ty}"),
+            ));
+        }
+        fds.push(FdInfo {
+            fd,
+            ino,
+            ty,
+            detail,
+        });
+    }
+    Ok((tid, fds))
+}
+
+fn parse_iflist(body: &[u8], off: u64, v2: bool) -> Result<Vec<Interface>, ScapError> {
+    let mut c = Cur::new(body, off);
+    let mut out = Vec::new();
+    while c.remaining() >= 4 {
+        let entry_off = c.offset();
+        let entry_size = if v2 {
+            c.u32("interface entry length")? as usize
+        } else {
+            0
+        };
+        let start = c.pos();
+        let ty = c.u16("interface type")?;
+        let namelen = usize::from(c.u16("interface name length")?);
+        let iface = match ty {
+            1 | 3 => {
+                let addr = c.u32("interface address")?;
+                let netmask = c.u32("interface netmask")?;
+                let bcast = c.u32("interface broadcast")?;
+                let linkspeed = if ty == 1 {
+                    c.u64("interface link speed")?
+                } else {
+                    0
+                };
+                let name = cstr_lossy(c.bytes(namelen, "interface name")?);
+                Interface::V4 {
+                    ty,
+                    addr,
+                    netmask,
+                    bcast,
+                    linkspeed,
+                    name,
+                }
+            }
+            2 | 4 => {
+                let addr = c.ip6("interface address")?;
+                let netmask = c.ip6("interface netmask")?;
+                let bcast = c.ip6("interface broadcast")?;
+                let linkspeed = if ty == 2 {
+                    c.u64("interface link speed")?
+                } else {
+                    0
+                };
+                let name = cstr_lossy(c.bytes(namelen, "interface name")?);
+                Interface::V6 {
+                    ty,
+                    addr,
+                    netmask,
+                    bcast,
+                    linkspeed,
+                    name,
+                }
+            }
+            _ => {
+                return Err(ScapError::corrupt(
+                    entry_off,
+                    format!("unknown interface type {ty}"),
+                ));
+            }
+        };
+        if entry_size != 0 {
+            let r = c.pos() - start;
+            if r > entry_size {
+                return Err(ScapError::corrupt(
+                    entry_off,
+                    format!("interface entry: read {r} bytes but the entry length is {entry_size}"),
+                ));
+            }
+            c.skip(entry_size - r, "interface entry (newer fields)")?;
+        }
+        out.push(iface);
+    }
+    Ok(out)
+}
+
+fn parse_userlist(body: &[u8], off: u64, v2: bool) -> Result<UserList, ScapError> {
+    let mut c = Cur::new(body, off);
+    let mut ul = UserList::default();
+    while c.remaining() >= 4 {
+        let entry_off = c.offset();
+        let start = c.pos();
+        let sub_len = if v2 {
+            c.u32("user entry length")? as usize
+        } else {
+            0
+        };
+        let ty = c.u8("user entry type")?;
+        if ty == 0 {
+            ul.users.push(UserInfo {
+                uid: c.u32("user uid")?,
+                gid: c.u32("user gid")?,
+                name: c.lstr("user name")?,
+                homedir: c.lstr("user home")?,
+                shell: c.lstr("user shell")?,
+            });
+        } else {
+            ul.groups.push(GroupInfo {
+                gid: c.u32("group gid")?,
+                name: c.lstr("group name")?,
+            });
+        }
+        if sub_len != 0 {
+            let r = c.pos() - start;
+            if r > sub_len {
+                return Err(ScapError::corrupt(
+                    entry_off,
+                    format!("user entry: read {r} bytes but the entry length is {sub_len}"),
+                ));
+            }
+            c.skip(sub_len - r, "user entry (newer fields)")?;
+        }
+    }
+    Ok(ul)
+}
