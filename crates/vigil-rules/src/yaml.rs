@@ -91,8 +91,55 @@ enum Frame {
     Map(Vec<(Node, Node)>, Option<Node>, usize, usize),
 }
 
+/// yaml-cpp accepts a closing flow bracket on a line indented no deeper than the enclosing
+/// block (`items: [\n  a,\n]` under a list item); `yaml_rust2` rejects it. Indent such lines
+/// by one space; returns the new text and the (sorted) offsets of the inserted spaces in it.
+fn relax_flow_indentation(src: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(src.len() + 16);
+    let mut inserted = Vec::new();
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        if body.starts_with(']') || body.starts_with('}') {
+            let indent = line.len() - body.len();
+            out.push_str(&line[..indent]);
+            inserted.push(out.len());
+            out.push(' ');
+            out.push_str(body);
+        } else {
+            out.push_str(line);
+        }
+    }
+    (out, inserted)
+}
+
 /// Parse every document of `src`. `None` documents are empty ones.
 pub(crate) fn load_documents(src: &str) -> Result<Vec<Option<Node>>, YamlError> {
+    let (relaxed, inserted) = relax_flow_indentation(src);
+    let fix = |o: usize| o - inserted.partition_point(|&i| i < o);
+    let mut docs = load_documents_strict(&relaxed).map_err(|mut e| {
+        e.offset = fix(e.offset);
+        e
+    })?;
+    if !inserted.is_empty() {
+        let mut todo: Vec<&mut Node> = docs.iter_mut().flatten().collect();
+        while let Some(n) = todo.pop() {
+            n.offset = fix(n.offset);
+            match &mut n.kind {
+                Kind::Seq(s) => todo.extend(s.iter_mut()),
+                Kind::Map(m) => {
+                    for (k, v) in m.iter_mut() {
+                        todo.push(k);
+                        todo.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(docs)
+}
+
+fn load_documents_strict(src: &str) -> Result<Vec<Option<Node>>, YamlError> {
     // Marker indices count chars; map them to byte offsets.
     let char_to_byte: Vec<usize> = if src.is_ascii() {
         Vec::new()
@@ -188,6 +235,8 @@ pub(crate) fn load_documents(src: &str) -> Result<Vec<Option<Node>>, YamlError> 
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map(items, _, off, anchor)) => {
+                    // Block mappings are marked at the first `:`; use the first key.
+                    let off = items.first().map_or(off, |(k, _)| k.offset.min(off));
                     finished = Some((
                         Node {
                             kind: Kind::Map(items),
@@ -258,6 +307,18 @@ mod tests {
         let comps = item.get("comps").unwrap().seq().unwrap();
         assert_eq!(comps[0].scalar(), Some("="));
         assert!(item.get("x").unwrap().is_null());
+    }
+
+    #[test]
+    fn closing_bracket_at_block_indent() {
+        let src = "- list: l\n  items: [\n    a,\n    b\n  ]\n- list: m\n  items: []\n";
+        let docs = load_documents(src).unwrap();
+        let d0 = docs[0].as_ref().unwrap();
+        let m = &d0.seq().unwrap()[1];
+        assert_eq!(m.offset, src.find("list: m").unwrap());
+        let items = d0.seq().unwrap()[0].get("items").unwrap().seq().unwrap();
+        assert_eq!(items[1].scalar(), Some("b"));
+        assert_eq!(items[1].offset, src.find("b\n").unwrap());
     }
 
     #[test]
