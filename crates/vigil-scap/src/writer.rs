@@ -364,7 +364,10 @@ impl<W: Write> Writer<W> {
                 } => {
                     put_u32(&mut e, *open_flags);
                     put_lstr(&mut e, name.as_bytes());
-                    put_u32(&mut e, dev.unwrap_or(0));
+                    // Older captures carry no device; keep it absent so it reads back the same.
+                    if let Some(dev) = dev {
+                        put_u32(&mut e, *dev);
+                    }
                 }
                 FdDetail::Named(name) => put_lstr(&mut e, name.as_bytes()),
                 FdDetail::Unknown => {}
