@@ -35,6 +35,56 @@ pub(crate) fn try_conditions(
     Ok(out)
 }
 
+/// Crude line-based extraction of `condition:` values (plain one-line scalars and `>`/`|`
+/// block scalars) for files yaml-rust2 cannot load; good enough for Falco's rule files.
+pub(crate) fn crude_conditions(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
+        let Some(rest) = line.trim_start().strip_prefix("condition:") else {
+            continue;
+        };
+        let indent = line.len() - line.trim_start().len();
+        let rest = rest.trim();
+        if rest.starts_with('>') || rest.starts_with('|') {
+            let folded = rest.starts_with('>');
+            let mut parts = Vec::new();
+            while i < lines.len() {
+                let l = lines[i];
+                let li = l.len() - l.trim_start().len();
+                if !l.trim().is_empty() && li <= indent {
+                    break;
+                }
+                parts.push(l.trim());
+                i += 1;
+            }
+            out.push(
+                parts
+                    .join(if folded { " " } else { "\n" })
+                    .trim()
+                    .to_string(),
+            );
+        } else if !rest.is_empty() {
+            // A plain scalar continues on more-indented lines, folded with spaces.
+            let mut parts = vec![rest];
+            while i < lines.len() {
+                let l = lines[i];
+                let li = l.len() - l.trim_start().len();
+                if l.trim().is_empty() || li <= indent {
+                    break;
+                }
+                parts.push(l.trim());
+                i += 1;
+            }
+            out.push(parts.join(" "));
+        }
+    }
+    out
+}
+
 /// [`try_conditions`] for a file that must load.
 pub(crate) fn conditions(path: &std::path::Path) -> Vec<(String, String, String)> {
     match try_conditions(path) {

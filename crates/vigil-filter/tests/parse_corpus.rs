@@ -37,12 +37,17 @@ fn every_condition_in_other_rule_files_parses() {
     let mut failures = Vec::new();
     let mut total = 0;
     for path in entries {
-        // yaml-rust2 rejects some yaml-cpp-valid files (indentation quirks); skip those.
+        // yaml-rust2 rejects some yaml-cpp-valid files (indentation quirks).
+        // For those, fall back to a crude line-based extraction.
         let conds = match common::try_conditions(&path) {
             Ok(c) => c,
             Err(e) => {
-                eprintln!("skipping {}: {e}", path.display());
-                continue;
+                eprintln!("{}: {e}; using crude extraction", path.display());
+                let text = std::fs::read_to_string(&path).expect("read rules file");
+                common::crude_conditions(&text)
+                    .into_iter()
+                    .map(|c| ("condition".to_string(), String::new(), c))
+                    .collect()
             }
         };
         for (kind, name, cond) in conds {
@@ -56,6 +61,6 @@ fn every_condition_in_other_rule_files_parses() {
             }
         }
     }
-    assert!(total > 0);
+    assert!(total > 500, "only {total} conditions");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

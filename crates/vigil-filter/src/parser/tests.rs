@@ -1209,6 +1209,31 @@ fn render_single_line() {
 }
 
 #[test]
+fn render_clips_long_lines() {
+    let src = format!(
+        "{}a.b = c d and {}",
+        "x and ".repeat(100),
+        "y and ".repeat(100) + "z"
+    );
+    let e = err(&src);
+    assert_eq!(
+        e.message,
+        "unexpected token after 'c', expecting 'or', 'and'"
+    );
+    let r = e.render(&src);
+    let lines: Vec<&str> = r.lines().collect();
+    assert_eq!(lines[1], format!(" --> 1:{}", 600 + 8 + 1));
+    assert!(
+        lines[2].starts_with("...") && lines[2].ends_with("..."),
+        "{}",
+        lines[2]
+    );
+    assert!(lines[2].chars().count() < 140);
+    let caret = lines[3].find('^').unwrap();
+    assert_eq!(&lines[2][caret..caret + 1], "d");
+}
+
+#[test]
 fn render_multi_line() {
     let src = "evt.type = execve\n  and proc.name = bash\n  and proc.aname[2] exists x\n  and y";
     let e = err(src);
