@@ -21,6 +21,8 @@ pub(crate) enum Command {
     Rules(RulesCommand),
     /// List the fields that conditions and outputs can use.
     Fields(FieldsArgs),
+    /// Check Kubernetes manifests for immutability and hardening (exit 1 on findings >= --fail-on).
+    Check(CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,4 +93,48 @@ impl SourceName {
             SourceName::K8sAudit => "k8s_audit",
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Manifest files or folders (*.yaml, *.yml, *.json, recursively); `-` reads standard input.
+    #[arg(value_name = "PATH", required_unless_present = "list_checks")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(crate) format: CheckFormat,
+    /// Exit with status 1 when a finding at or above this severity exists (`none`: never).
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub(crate) fail_on: String,
+    /// Only report findings at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "info")]
+    pub(crate) min_severity: String,
+    /// Write hardened manifests in place (standard input: to standard output), then report what is left.
+    #[arg(long)]
+    pub(crate) fix: bool,
+    /// With --fix: write the hardened manifests under this folder instead of in place.
+    #[arg(long, value_name = "DIR", requires = "fix")]
+    pub(crate) fix_dir: Option<PathBuf>,
+    /// Run every check, including those off by default.
+    #[arg(long)]
+    pub(crate) all_checks: bool,
+    /// Also run this check (repeatable).
+    #[arg(long, value_name = "CHECK")]
+    pub(crate) enable: Vec<String>,
+    /// Do not run this check (repeatable).
+    #[arg(long, value_name = "CHECK")]
+    pub(crate) disable: Vec<String>,
+    /// List the checks (id, severity, default, tools' ids) and exit.
+    #[arg(long)]
+    pub(crate) list_checks: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CheckFormat {
+    /// Grouped by object, with the fix.
+    Text,
+    /// One JSON document.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }

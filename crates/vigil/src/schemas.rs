@@ -4,6 +4,5 @@ use vigil_event::FieldSchema;
 
 /// Every source's schema, `syscall` first.
 pub(crate) fn all() -> Vec<&'static dyn FieldSchema> {
-    // Filled in when the catalogues land (vigil-state, vigil-k8saudit).
-    Vec::new()
+    vec![&vigil_state::SYSCALL_SCHEMA, &vigil_k8saudit::K8S_AUDIT_SCHEMA]
 }

@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::ExitStatus;
 use crate::args::{Cli, Command};
 
+pub(crate) mod check;
 mod fields;
 mod rules;
 
@@ -12,5 +13,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Fields(args) => fields::run(&args),
+        Command::Check(args) => check::run(&args),
     }
 }
