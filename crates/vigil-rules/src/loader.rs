@@ -1157,13 +1157,15 @@ impl State<'_> {
     // Collector
 
     fn check_prev_source(&self, name: &str, source: &str, ctx: &Ctx) -> R<()> {
-        if let Some(prev) = self.rules.get(name) {
-            if !prev.source.is_empty() && !source.is_empty() && prev.source != source {
-                return Err(verr(
-                    "Rule has been re-defined with a different source",
-                    ctx,
-                ));
-            }
+        if let Some(prev) = self.rules.get(name)
+            && !prev.source.is_empty()
+            && !source.is_empty()
+            && prev.source != source
+        {
+            return Err(verr(
+                "Rule has been re-defined with a different source",
+                ctx,
+            ));
         }
         Ok(())
     }
@@ -1530,14 +1532,14 @@ impl State<'_> {
             }
         }
         for (i, l) in lists.iter().enumerate() {
-            if !l.2 {
-                if let Some(info) = self.lists.items.get(i) {
-                    self.warnings.push(raw(
-                        Code::UnusedList,
-                        "List not referred to by any other rule/macro",
-                        &info.ctx,
-                    ));
-                }
+            if !l.2
+                && let Some(info) = self.lists.items.get(i)
+            {
+                self.warnings.push(raw(
+                    Code::UnusedList,
+                    "List not referred to by any other rule/macro",
+                    &info.ctx,
+                ));
             }
         }
         Ok(out)
@@ -1710,13 +1712,13 @@ fn validate_exception(schema: Option<&dyn FieldSchema>, ex: &mut ExceptionInfo) 
                 ));
             }
             ex.comps = Some(Entry::Item(comp));
-            if let Some(s) = schema {
-                if !is_valid_lhs_field(s, field) {
-                    return Err(verr(
-                        format!("'{field}' is not a supported filter field"),
-                        &ex.ctx,
-                    ));
-                }
+            if let Some(s) = schema
+                && !is_valid_lhs_field(s, field)
+            {
+                return Err(verr(
+                    format!("'{field}' is not a supported filter field"),
+                    &ex.ctx,
+                ));
             }
         }
         None => {}

@@ -280,10 +280,10 @@ fn build_index(rules: &[Rule], active: &[bool], source: &str, ntypes: usize) -> 
             EventTypes::Only(types) => {
                 for &t in types {
                     union.push(t);
-                    if let Some(b) = by_type.get_mut(usize::from(t)) {
-                        if b.last() != Some(&id) {
-                            b.push(id);
-                        }
+                    if let Some(b) = by_type.get_mut(usize::from(t))
+                        && b.last() != Some(&id)
+                    {
+                        b.push(id);
                     }
                 }
             }

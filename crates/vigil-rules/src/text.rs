@@ -41,14 +41,11 @@ pub(crate) fn resolve_list(cnd: &str, name: &str, items: &[String]) -> Option<St
     let mut rest: &str = cnd;
     let mut skip = 0usize;
     let mut used = false;
-    loop {
-        let Some(i) = rest
-            .get(skip..)
-            .and_then(|r| r.find(name))
-            .map(|i| i + skip)
-        else {
-            break;
-        };
+    while let Some(i) = rest
+        .get(skip..)
+        .and_then(|r| r.find(name))
+        .map(|i| i + skip)
+    {
         let rb = rest.as_bytes();
         let end = i + name.len();
         let left_ok = if i > 0 {
@@ -214,11 +211,11 @@ pub(crate) fn check_output(fmt: &str, schema: &dyn FieldSchema) -> Result<(), Ou
         let mut name = &rest[..name_len];
         let mut next = k + name_len;
         let mut arg: Option<&str> = None;
-        if rest.as_bytes().get(name_len) == Some(&b'[') {
-            if let Some(close) = rest[name_len..].find(']') {
-                arg = Some(&rest[name_len + 1..name_len + close]);
-                next = k + name_len + close + 1;
-            }
+        if rest.as_bytes().get(name_len) == Some(&b'[')
+            && let Some(close) = rest[name_len..].find(']')
+        {
+            arg = Some(&rest[name_len + 1..name_len + close]);
+            next = k + name_len + close + 1;
         }
         if name.is_empty() {
             return Err(invalid());
