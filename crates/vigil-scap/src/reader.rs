@@ -31,7 +31,7 @@ pub enum Block<'a> {
     /// User and group list.
     Users(UserList),
     /// One entry of a process-list block.
-    Process(ThreadInfo),
+    Process(Box<ThreadInfo>),
     /// An fd-list block.
     Fds {
         /// The thread whose fds these are.
@@ -70,7 +70,7 @@ impl<R: Read> Read for Input<R> {
 
 #[derive(Debug)]
 enum Pending {
-    Thread(ThreadInfo),
+    Thread(Box<ThreadInfo>),
     Error(ScapError),
 }
 
@@ -300,7 +300,7 @@ impl<R: Read> Reader<R> {
                     let mut cur = Cur::new(body, body_off);
                     while cur.remaining() >= 4 {
                         match parse_thread(&mut cur, ty) {
-                            Ok(t) => self.pending.push_back(Pending::Thread(t)),
+                            Ok(t) => self.pending.push_back(Pending::Thread(Box::new(t))),
                             Err(e) => {
                                 self.pending.push_back(Pending::Error(e));
                                 break;

@@ -22,7 +22,7 @@ pub enum Direction {
 impl Direction {
     /// The direction of an event code: even codes are enter events.
     pub fn of(code: u16) -> Direction {
-        if code % 2 == 0 {
+        if code.is_multiple_of(2) {
             Direction::Enter
         } else {
             Direction::Exit

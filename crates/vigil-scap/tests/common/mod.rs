@@ -60,7 +60,7 @@ pub enum OwnedBlock {
     MachineInfo(MachineInfo),
     Interfaces(Vec<Interface>),
     Users(UserList),
-    Process(ThreadInfo),
+    Process(Box<ThreadInfo>),
     Fds(u64, Vec<FdInfo>),
     Event(OwnedEvent),
     Section,
