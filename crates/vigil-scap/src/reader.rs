@@ -379,9 +379,9 @@ impl<R: Read> Reader<R> {
         }
         self.offset += 8;
         let body_len = (total - 12) as usize;
-        self.buf.clear();
-        self.buf.resize(body_len, 0);
-        let n = read_full(&mut self.input, &mut self.buf).map_err(|e| self.read_err(start, e))?;
+        let n = self
+            .read_body(body_len)
+            .map_err(|e| self.read_err(start, e))?;
         self.offset += n as u64;
         if n < body_len {
             return Err(ScapError::truncated(
@@ -411,6 +411,30 @@ impl<R: Read> Reader<R> {
             ));
         }
         Ok(Some((ty, start + 8)))
+    }
+
+    /// Read `len` body bytes into `self.buf`. The buffer grows with the data actually read, so
+    /// a corrupt length on a short file does not allocate the claimed size.
+    fn read_body(&mut self, len: usize) -> io::Result<usize> {
+        self.buf.clear();
+        if self.buf.capacity() >= len {
+            self.buf.resize(len, 0);
+            let n = read_full(&mut self.input, &mut self.buf)?;
+            self.buf.truncate(n);
+            return Ok(n);
+        }
+        let mut filled = 0;
+        while filled < len {
+            let chunk = (len - filled).min(filled.max(1 << 20));
+            self.buf.resize(filled + chunk, 0);
+            let n = read_full(&mut self.input, &mut self.buf[filled..])?;
+            filled += n;
+            if n < chunk {
+                self.buf.truncate(filled);
+                break;
+            }
+        }
+        Ok(filled)
     }
 
     fn read_err(&self, start: u64, e: io::Error) -> ScapError {
