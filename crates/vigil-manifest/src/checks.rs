@@ -458,6 +458,17 @@ pub static CHECKS: &[CheckInfo] = &[
         c_seccomp_missing
     ),
     check!(
+        "seccomp-not-runtime-default",
+        "seccomp profile is not RuntimeDefault",
+        Info,
+        Privilege,
+        Pod,
+        false,
+        "CIS 5.7.2 asks for the runtime's default profile; Localhost profiles are fine when maintained.",
+        "set containers[i].securityContext.seccompProfile.type = \"RuntimeDefault\"",
+        c_seccomp_not_default
+    ),
+    check!(
         "apparmor-unconfined",
         "AppArmor explicitly unconfined",
         High,
@@ -1254,6 +1265,11 @@ fn c_run_as_root(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
 
 fn id_check(ctx: &Ctx<'_>, e: &mut Emit<'_>, field: &str, what: &str, evidence: &'static str) {
     let Some(p) = pod(ctx) else { return };
+    // With a user namespace (hostUsers: false) container IDs map to unprivileged host IDs.
+    if p.spec.get("hostUsers").and_then(Node::as_bool) == Some(false) {
+        e.evidence("hostUsers=false");
+        return;
+    }
     for c in p.workload_containers() {
         let v = effective(c, p, field);
         match v.as_ref().and_then(|(n, _, _)| n.as_i64()) {
@@ -1474,6 +1490,30 @@ fn c_seccomp_missing(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
                 "",
             );
         }
+    }
+}
+
+fn c_seccomp_not_default(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
+    let Some(p) = pod(ctx) else { return };
+    for c in p.workload_containers() {
+        let got = seccomp_of(c, p);
+        if got.as_ref().is_some_and(|(t, _)| t == "RuntimeDefault") {
+            continue;
+        }
+        let what = got
+            .as_ref()
+            .map_or("no profile".to_string(), |(t, _)| format!("profile {t}"));
+        let path = got.map_or_else(|| c.sc_path("seccompProfile"), |(_, p)| p);
+        e.find(
+            path,
+            true,
+            format!("container {:?} runs with seccomp {what}", c.name),
+            vec![Edit::Set(
+                c.sc_path("seccompProfile.type"),
+                json!("RuntimeDefault"),
+            )],
+            "",
+        );
     }
 }
 

@@ -254,7 +254,7 @@ pub static MAPPINGS: &[Mapping] = &[
     m!(
         "kubescape",
         "set-seccomp-profile-RuntimeDefault",
-        ["seccomp-profile-missing", "seccomp-unconfined"]
+        ["seccomp-not-runtime-default"]
     ),
     m!("kubescape", "set-procmount-default", ["proc-mount"]),
     m!(
@@ -461,6 +461,7 @@ pub static KUBESEC_POSITIVE: &[(&str, i32)] = &[
     ("automountServiceAccountToken=false", 1),
     ("seccomp", 1),
     ("apparmor", 3),
+    ("hostUsers=false", 1),
 ];
 
 /// A kubesec-compatible score of one object (run with every check enabled).

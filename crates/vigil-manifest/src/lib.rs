@@ -227,9 +227,11 @@ pub fn check(sources: &[Source], read_errors: &[(String, String)], opts: &Option
         index.add(o);
     }
     for (fi, doc, o) in &objs {
+        let mut workload = object::pod_spec_location(o.kind).is_some();
         let pod: Option<PodSpec<'_>> = match object::pod_spec(o) {
             Ok(p) => p,
             Err((line, message)) => {
+                workload = false;
                 report.errors.push(Diagnostic {
                     file: *fi,
                     line,
@@ -247,7 +249,6 @@ pub fn check(sources: &[Source], read_errors: &[(String, String)], opts: &Option
         let is_apiserver = pod
             .as_ref()
             .is_some_and(|p| checks::apiserver_container(p).is_some());
-        let has_containers = pod.as_ref().is_some_and(|p| !p.containers.is_empty());
         let mut rep = ObjectReport {
             object: ObjectRef {
                 file: *fi,
@@ -265,7 +266,9 @@ pub fn check(sources: &[Source], read_errors: &[(String, String)], opts: &Option
         };
         for c in &selected {
             let applies = match c.scope {
-                Scope::Pod => has_containers,
+                // A workload whose pod spec is empty is in scope and passes; one whose spec is
+                // malformed is reported as an error instead.
+                Scope::Pod => workload,
                 Scope::ApiServer => is_apiserver,
                 Scope::Role => matches!(o.kind, "Role" | "ClusterRole"),
                 Scope::Binding => matches!(o.kind, "RoleBinding" | "ClusterRoleBinding"),

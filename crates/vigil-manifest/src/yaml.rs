@@ -305,7 +305,72 @@ enum Frame {
     },
 }
 
+/// Parses one document. Multi-line quoted scalars whose continuation lines are indented
+/// less than their block (accepted by go-yaml and PyYAML, rejected by the YAML spec) are
+/// re-indented and parsed again: leading white space of continuation lines is folded away,
+/// so the value is unchanged and line numbers stay exact.
 fn parse_one(chunk: &str, start_line: u32) -> Result<Option<Node>, ParseError> {
+    let mut text = std::borrow::Cow::Borrowed(chunk);
+    for _ in 0..32 {
+        match parse_tree(&text, start_line) {
+            Err(e) if e.message.contains("invalid indentation in quoted scalar") => {
+                let local = e.line.saturating_sub(start_line.saturating_sub(1));
+                match reindent_quoted(&text, local as usize, e.col as usize) {
+                    Some(t) => text = std::borrow::Cow::Owned(t),
+                    None => return Err(e),
+                }
+            }
+            r => return r,
+        }
+    }
+    parse_tree(&text, start_line)
+}
+
+/// The quoted scalar opening at `line`:`col` (1-based) continues on the next lines; indents
+/// them, up to the closing quote, by the opening line's indentation plus two.
+fn reindent_quoted(text: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let open = *lines.get(line.checked_sub(1)?)?;
+    let quote = open
+        .get(col.saturating_sub(1)..)?
+        .chars()
+        .find(|c| *c == '"' || *c == '\'')?;
+    let indent = open.len() - open.trim_start().len() + 2;
+    let mut out = String::with_capacity(text.len() + 256);
+    let mut closed = false;
+    for (i, l) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if i >= line && !closed {
+            let body = l.trim_start();
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(body);
+            closed = closes(body, quote);
+        } else {
+            out.push_str(l);
+        }
+    }
+    Some(out)
+}
+
+fn closes(line: &str, quote: char) -> bool {
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quote == '"' && c == '\\' {
+            chars.next();
+        } else if c == quote {
+            if quote == '\'' && chars.peek() == Some(&'\'') {
+                chars.next();
+            } else {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn parse_tree(chunk: &str, start_line: u32) -> Result<Option<Node>, ParseError> {
     let line_off = start_line.saturating_sub(1);
     let last_line = u32::try_from(chunk.trim_end().matches('\n').count())
         .unwrap_or(u32::MAX)
@@ -649,6 +714,15 @@ mod tests {
             prev = c;
         }
         assert!(parse_stream(&laughs)[0].root.is_err());
+    }
+
+    #[test]
+    fn lenient_quoted_continuation() {
+        let n = one("c:\n  - a\n  - \"x \\\n y\n z\"\n  - b\n");
+        let items = n.get("c").map(Node::items).unwrap_or_default();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].as_str(), Some("x y z"));
+        assert_eq!(items[2].line, 6);
     }
 
     #[test]

@@ -4,16 +4,38 @@ use std::io::{BufWriter, Write};
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use vigil_manifest::{CHECKS, Options, Report, Severity, Source, compat, fix, read_inputs, render, sarif};
+use vigil_manifest::{
+    CHECKS, Options, Report, Severity, Source, compat, fix, read_inputs, render, sarif,
+};
 
 use crate::ExitStatus;
 use crate::args::{CheckArgs, CheckFormat};
 
 pub(crate) fn run(args: &CheckArgs) -> Result<ExitStatus> {
     let mut out = BufWriter::new(std::io::stdout().lock());
+    if args.list_checks && args.format != CheckFormat::Text {
+        let list: Vec<serde_json::Value> = CHECKS
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "severity": c.severity.as_str(),
+                    "category": c.category.as_str(), "default_enabled": c.default_enabled,
+                    "rationale": c.rationale, "fix": c.fix,
+                    "tools": compat::tool_ids(c.id).iter().map(|(t, id)| format!("{t}:{id}")).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(ExitStatus::Success);
+    }
     if args.list_checks {
         for c in CHECKS {
-            let tools: Vec<String> = compat::tool_ids(c.id).iter().map(|(t, id)| format!("{t}:{id}")).collect();
+            let tools: Vec<String> = compat::tool_ids(c.id)
+                .iter()
+                .map(|(t, id)| format!("{t}:{id}"))
+                .collect();
             writeln!(
                 out,
                 "{:<38} {:<9} {:<17} {:<3} {}\n{:<38} {}",
@@ -30,18 +52,29 @@ pub(crate) fn run(args: &CheckArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Success);
     }
     let fail_on = parse_threshold(&args.fail_on).context("--fail-on")?;
-    let min = parse_threshold(&args.min_severity).context("--min-severity")?.unwrap_or(Severity::Critical);
-    let opts = Options { all_checks: args.all_checks, enable: args.enable.clone(), disable: args.disable.clone() };
+    let min = parse_threshold(&args.min_severity)
+        .context("--min-severity")?
+        .unwrap_or(Severity::Critical);
+    let opts = Options {
+        all_checks: args.all_checks,
+        enable: args.enable.clone(),
+        disable: args.disable.clone(),
+    };
     let unknown = opts.unknown_ids();
     if !unknown.is_empty() {
-        bail!("unknown check id(s): {} (see --list-checks)", unknown.join(", "));
+        bail!(
+            "unknown check id(s): {} (see --list-checks)",
+            unknown.join(", ")
+        );
     }
     let (mut sources, read_errors) = read_inputs(&args.paths);
     let mut report = vigil_manifest::check(&sources, &read_errors, &opts);
     if args.fix {
         let mut fixed_any = false;
         for (i, src) in sources.iter_mut().enumerate() {
-            let Some(text) = fix::fix_text(&src.text, &report, i) else { continue };
+            let Some(text) = fix::fix_text(&src.text, &report, i) else {
+                continue;
+            };
             fixed_any = true;
             write_fixed(src, &text, args.fix_dir.as_deref(), &mut out)?;
             src.text = text;
@@ -72,7 +105,11 @@ fn parse_threshold(s: &str) -> Result<Option<Severity>> {
 
 fn status(report: &Report, fail_on: Option<Severity>) -> ExitStatus {
     let findings = fail_on.is_some_and(|s| report.count_at_least(s) > 0);
-    if findings || !report.errors.is_empty() { ExitStatus::Failure } else { ExitStatus::Success }
+    if findings || !report.errors.is_empty() {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
 }
 
 fn emit(report: &Report, format: CheckFormat, min: Severity, out: &mut dyn Write) -> Result<()> {
@@ -109,9 +146,11 @@ fn write_fixed(src: &Source, text: &str, dir: Option<&Path>, out: &mut dyn Write
                 .collect();
             let target = dir.join(rel);
             if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&target, text).with_context(|| format!("writing {}", target.display()))?;
+            std::fs::write(&target, text)
+                .with_context(|| format!("writing {}", target.display()))?;
         }
     }
     Ok(())
