@@ -810,7 +810,7 @@ fn upper_cap(s: &str) -> String {
     u.strip_prefix("CAP_").map(str::to_string).unwrap_or(u)
 }
 
-fn cap_list<'a>(c: &'a Container<'_>, which: &str) -> Vec<(usize, String)> {
+fn cap_list(c: &Container<'_>, which: &str) -> Vec<(usize, String)> {
     c.sc("capabilities")
         .and_then(|caps| caps.get(which))
         .map(|l| {
@@ -1393,17 +1393,17 @@ fn c_host_process(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
 fn c_proc_mount(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
     let Some(p) = pod(ctx) else { return };
     for c in &p.containers {
-        if let Some(v) = c.sc("procMount").and_then(Node::as_str) {
-            if v != "Default" {
-                let path = c.sc_path("procMount");
-                e.find(
-                    path.clone(),
-                    true,
-                    format!("container {:?} sets procMount: {v}", c.name),
-                    vec![Edit::Set(path, json!("Default"))],
-                    "",
-                );
-            }
+        if let Some(v) = c.sc("procMount").and_then(Node::as_str)
+            && v != "Default"
+        {
+            let path = c.sc_path("procMount");
+            e.find(
+                path.clone(),
+                true,
+                format!("container {:?} sets procMount: {v}", c.name),
+                vec![Edit::Set(path, json!("Default"))],
+                "",
+            );
         }
     }
 }
@@ -1411,10 +1411,10 @@ fn c_proc_mount(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
 /// Effective seccomp profile type of a container: (type, path where it is set).
 /// Annotation values are mapped to field values (`runtime/default` → `RuntimeDefault`).
 fn seccomp_of(c: &Container<'_>, p: &PodSpec<'_>) -> Option<(String, Path)> {
-    if let Some(sp) = c.sc("seccompProfile") {
-        if let Some(t) = sp.get("type").and_then(Node::as_str) {
-            return Some((t.to_string(), c.sc_path("seccompProfile.type")));
-        }
+    if let Some(sp) = c.sc("seccompProfile")
+        && let Some(t) = sp.get("type").and_then(Node::as_str)
+    {
+        return Some((t.to_string(), c.sc_path("seccompProfile.type")));
     }
     let key = format!("container.seccomp.security.alpha.kubernetes.io/{}", c.name);
     if let Some(a) = p.annotation(&key) {
@@ -1818,19 +1818,19 @@ fn c_runtime_socket(ctx: &Ctx<'_>, e: &mut Emit<'_>) {
         .iter()
         .enumerate()
     {
-        if let Some(hp) = host_path_of(v) {
-            if runtime_socket(&hp) {
-                e.find(
-                    p.path.key("volumes").idx(i).key("hostPath").key("path"),
-                    true,
-                    format!(
-                        "volume {:?} mounts the container runtime socket {hp:?}",
-                        v.get("name").and_then(Node::as_str).unwrap_or("")
-                    ),
-                    vec![],
-                    "remove the volume; talk to the runtime through a narrowly scoped API instead",
-                );
-            }
+        if let Some(hp) = host_path_of(v)
+            && runtime_socket(&hp)
+        {
+            e.find(
+                p.path.key("volumes").idx(i).key("hostPath").key("path"),
+                true,
+                format!(
+                    "volume {:?} mounts the container runtime socket {hp:?}",
+                    v.get("name").and_then(Node::as_str).unwrap_or("")
+                ),
+                vec![],
+                "remove the volume; talk to the runtime through a narrowly scoped API instead",
+            );
         }
     }
 }
@@ -2308,7 +2308,7 @@ pub fn apiserver_container<'a>(p: &'a PodSpec<'a>) -> Option<&'a Container<'a>> 
 }
 
 /// `--flag=value` / `--flag value` in command then args: (value, path of the item).
-fn flag<'a>(c: &'a Container<'_>, name: &str) -> Option<(Option<String>, Path)> {
+fn flag(c: &Container<'_>, name: &str) -> Option<(Option<String>, Path)> {
     let long = format!("--{name}");
     for list in ["command", "args"] {
         let items = c.node.get(list).map(Node::items).unwrap_or_default();

@@ -215,13 +215,14 @@ pub fn pod_spec<'a>(o: &Obj<'a>) -> Result<Option<PodSpec<'a>>, (u32, String)> {
                     if !c.is_map() {
                         return Err((c.line, format!("{cpath} must be a mapping")));
                     }
-                    if let Some(sc) = c.get("securityContext") {
-                        if !sc.is_map() && !sc.is_null() {
-                            return Err((
-                                sc.line,
-                                format!("{cpath}.securityContext must be a mapping"),
-                            ));
-                        }
+                    if let Some(sc) = c.get("securityContext")
+                        && !sc.is_map()
+                        && !sc.is_null()
+                    {
+                        return Err((
+                            sc.line,
+                            format!("{cpath}.securityContext must be a mapping"),
+                        ));
                     }
                     containers.push(Container {
                         node: c,
@@ -234,19 +235,21 @@ pub fn pod_spec<'a>(o: &Obj<'a>) -> Result<Option<PodSpec<'a>>, (u32, String)> {
             Some(n) => return Err((n.line, format!("{} must be a list", path.key(key)))),
         }
     }
-    if let Some(sc) = spec.get("securityContext") {
-        if !sc.is_map() && !sc.is_null() {
-            return Err((
-                sc.line,
-                format!("{}.securityContext must be a mapping", path),
-            ));
-        }
+    if let Some(sc) = spec.get("securityContext")
+        && !sc.is_map()
+        && !sc.is_null()
+    {
+        return Err((
+            sc.line,
+            format!("{}.securityContext must be a mapping", path),
+        ));
     }
     for key in ["volumes"] {
-        if let Some(n) = spec.get(key) {
-            if !n.is_seq() && !n.is_null() {
-                return Err((n.line, format!("{} must be a list", path.key(key))));
-            }
+        if let Some(n) = spec.get(key)
+            && !n.is_seq()
+            && !n.is_null()
+        {
+            return Err((n.line, format!("{} must be a list", path.key(key))));
         }
     }
     let meta = meta_path.get(o.node).filter(|m| m.is_map());

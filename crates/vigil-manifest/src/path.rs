@@ -174,10 +174,10 @@ pub fn apply(root: &mut Node, edit: &Edit) -> bool {
                     slot.kind = NodeKind::Seq(Vec::new());
                 }
                 let new = Node::from_json(v);
-                if let NodeKind::Seq(items) = &mut slot.kind {
-                    if !items.iter().any(|i| i.to_json() == *v) {
-                        items.push(new);
-                    }
+                if let NodeKind::Seq(items) = &mut slot.kind
+                    && !items.iter().any(|i| i.to_json() == *v)
+                {
+                    items.push(new);
                 }
                 true
             }

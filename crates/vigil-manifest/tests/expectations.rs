@@ -210,7 +210,7 @@ fn resource_counts(report: &Report, checks: &[&str]) -> (usize, usize) {
     (n, failing)
 }
 
-fn tool_check_ids<'a>(tool: &str, check: &'a str) -> Vec<String> {
+fn tool_check_ids(tool: &str, check: &str) -> Vec<String> {
     match tool {
         "kubescape" => {
             let name = check.strip_prefix("rule ").unwrap_or(check);
