@@ -7,9 +7,26 @@
 //! names, whose argument is a JSON pointer: `jevt.value[/requestObject/spec]`), plus the
 //! generic `evt.*` fields every source has (`evt.num`, `evt.time`, `evt.rawtime`, …). The
 //! source has a single kind of event, so the schema has no event types.
+//!
+//! [`AuditEvent`] is one parsed `audit.k8s.io/v1` (or `v1beta1`) `Event`: the raw JSON, with
+//! Secret data redacted at parse time, plus the hot fields; it implements
+//! [`vigil_event::Extract`] for every field of the catalogue. [`parse_events`] reads JSON
+//! lines, webhook `EventList` bodies (single- or multi-line) and arrays; [`read_file`] reads a
+//! log file. Where Falco's plugin has known bugs vigil differs on purpose; see
+//! `docs/k8s-audit-fields.md`.
 #![deny(missing_docs)]
 
+mod event;
+mod extract;
 mod fields;
+mod reader;
+mod time;
+
+pub use event::{AuditEvent, REDACTED};
+pub use reader::{
+    AuditError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_LINE_BYTES, Events, NOT_AUDIT_EVENT,
+    ReadOptions, parse_events, parse_events_with, read_file,
+};
 
 use vigil_event::{FieldInfo, FieldSchema};
 
