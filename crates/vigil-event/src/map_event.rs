@@ -1,8 +1,6 @@
 //! [`MapEvent`]: an owned, synthetic event for tests, benchmarks and tools.
 
-use std::collections::HashMap;
-
-use crate::{EventTypeId, Extract, FieldError, FieldRef, FieldSchema, Value, Values};
+use crate::{EventTypeId, Extract, FieldArg, FieldError, FieldRef, FieldSchema, Value, Values};
 
 /// A simple owned event: an optional event type and a map from resolved fields to values.
 ///
@@ -36,12 +34,13 @@ use crate::{EventTypeId, Extract, FieldError, FieldRef, FieldSchema, Value, Valu
 /// [`FieldInfo::evtype`](crate::FieldInfo) (without argument) to the type's name, so
 /// `evt.type` can be both extracted and matched by id.
 ///
-/// Extraction clones the stored values (cheap for numbers; strings are copied): fine for
-/// tests and benches, not a model for production event views, which should borrow.
+/// Values are stored per field id (a vector index, then a scan over the few arguments set for
+/// that field) and extraction borrows them, so it neither hashes nor allocates.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MapEvent {
     evtype: Option<EventTypeId>,
-    values: HashMap<FieldRef, Values<'static>>,
+    /// Indexed by `FieldId`: the (argument, values) pairs set for that field.
+    values: Vec<Vec<(FieldArg, Values<'static>)>>,
 }
 
 impl MapEvent {
@@ -66,12 +65,22 @@ impl MapEvent {
 
     /// Set the values of a resolved field (replacing previous ones).
     pub fn insert(&mut self, field: FieldRef, values: Values<'static>) {
-        self.values.insert(field, values);
+        let i = field.id.0 as usize;
+        if self.values.len() <= i {
+            self.values.resize_with(i + 1, Vec::new);
+        }
+        let slot = &mut self.values[i];
+        match slot.iter_mut().find(|(a, _)| *a == field.arg) {
+            Some((_, vs)) => *vs = values,
+            None => slot.push((field.arg, values)),
+        }
     }
 
     /// Remove a field: it then cannot be extracted.
     pub fn remove(&mut self, field: &FieldRef) {
-        self.values.remove(field);
+        if let Some(slot) = self.values.get_mut(field.id.0 as usize) {
+            slot.retain(|(a, _)| *a != field.arg);
+        }
     }
 }
 
@@ -82,8 +91,10 @@ impl Extract for MapEvent {
 
     fn extract(&self, field: &FieldRef) -> Option<Values<'_>> {
         self.values
-            .get(field)
-            .map(|vs| vs.iter().cloned().collect())
+            .get(field.id.0 as usize)?
+            .iter()
+            .find(|(a, _)| *a == field.arg)
+            .map(|(_, vs)| vs.iter().map(Value::reborrow).collect())
     }
 }
 
@@ -130,7 +141,6 @@ impl<'s> MapEventBuilder<'s> {
                             arg: crate::FieldArg::None,
                         };
                         self.event
-                            .values
                             .insert(r, std::iter::once(Value::string(name.into())).collect());
                     }
                 }
@@ -163,7 +173,6 @@ impl<'s> MapEventBuilder<'s> {
     pub fn set(mut self, name: &str, value: Value<'_>) -> Self {
         if let Some(r) = self.resolve(name) {
             self.event
-                .values
                 .insert(r, std::iter::once(value.into_owned()).collect());
         }
         self
@@ -173,7 +182,7 @@ impl<'s> MapEventBuilder<'s> {
     pub fn set_list<'v>(mut self, name: &str, values: impl IntoIterator<Item = Value<'v>>) -> Self {
         if let Some(r) = self.resolve(name) {
             let vs: Values<'static> = values.into_iter().map(Value::into_owned).collect();
-            self.event.values.insert(r, vs);
+            self.event.insert(r, vs);
         }
         self
     }

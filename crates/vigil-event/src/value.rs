@@ -42,6 +42,18 @@ impl<'a> Value<'a> {
         }
     }
 
+    /// A copy that borrows this value's bytes instead of cloning them (no allocation).
+    pub fn reborrow(&self) -> Value<'_> {
+        match self {
+            Value::Bytes(b) => Value::Bytes(Cow::Borrowed(b)),
+            Value::Int(v) => Value::Int(*v),
+            Value::UInt(v) => Value::UInt(*v),
+            Value::Bool(v) => Value::Bool(*v),
+            Value::Ip(v) => Value::Ip(*v),
+            Value::Net(v) => Value::Net(*v),
+        }
+    }
+
     /// Detach from the event's lifetime.
     pub fn into_owned(self) -> Value<'static> {
         match self {

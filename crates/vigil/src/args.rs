@@ -8,7 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// language.
 #[derive(Debug, Parser)]
 #[command(name = "vigil", version, about, propagate_version = true)]
-#[command(after_help = "Exit status: 0 success, 1 invalid input (e.g. rule errors), 2 unexpected error.")]
+#[command(
+    after_help = "Exit status: 0 success, 1 invalid input (e.g. rule errors), 2 unexpected error."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
