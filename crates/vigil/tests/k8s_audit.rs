@@ -1,0 +1,819 @@
+//! Kubernetes audit detection against two answer keys (no libtest harness, so the summary
+//! lines always print):
+//!
+//! * every k8s-audit case of `shared/corpus/falco/cases.json` (path from
+//!   `VIGIL_FALCO_CASES`): the case's rules files are loaded, its options applied, the
+//!   fixture read with `vigil_k8saudit::read_file` and every event evaluated on the
+//!   `k8s_audit` source with Falco's default `rule_matching: first`;
+//! * every row of `shared/corpus/k8s-audit/expectations.csv` (path from
+//!   `VIGIL_K8S_AUDIT_EXPECTATIONS`): rows whose ruleset is a list of rules files run with
+//!   those files; the other rows (Panther's rule logic) need vigil's own default k8s-audit
+//!   rules and are skipped until they exist.
+//!
+//! Relative paths are resolved against the folder of the cases / expectations file. There is
+//! no per-case or per-row special handling.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+use vigil_event::{FieldSchema, Priority};
+use vigil_k8saudit::{AuditEvent, K8S_AUDIT_SOURCE};
+use vigil_rules::{LoadOptions, RuleMatching, RulesFile, Ruleset, RulesetConfig, Selection, load};
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    match std::env::var_os(var) {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(default),
+    }
+}
+
+fn schemas() -> Vec<&'static dyn FieldSchema> {
+    vec![
+        &vigil_state::SYSCALL_SCHEMA,
+        &vigil_k8saudit::K8S_AUDIT_SCHEMA,
+    ]
+}
+
+/// What a run produced: alerts per rule and per priority, stderr text, error flag.
+#[derive(Debug, Default)]
+struct Outcome {
+    rule_counts: BTreeMap<String, usize>,
+    priority_counts: BTreeMap<Priority, usize>,
+    rule_priority: BTreeMap<String, Priority>,
+    total: usize,
+    events: usize,
+    stderr: Vec<String>,
+    error: bool,
+}
+
+impl Outcome {
+    fn exit_code(&self) -> i64 {
+        i64::from(self.error)
+    }
+}
+
+/// Load `rules`, configure, read `input` and evaluate each event (optionally only the
+/// events of the given 1-based lines).
+fn run(rules: &[PathBuf], config: &RulesetConfig, input: &Path, lines: Option<usize>) -> Outcome {
+    let mut out = Outcome::default();
+    let mut files = Vec::new();
+    for p in rules {
+        match RulesFile::read(p) {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                out.stderr.push(format!("cannot read {}: {e}", p.display()));
+                out.error = true;
+                return out;
+            }
+        }
+    }
+    let res = load(&files, &LoadOptions::new(schemas()));
+    for e in res.errors() {
+        out.stderr.push(format!("error: {e}"));
+    }
+    let ok = res.files.iter().all(|f| f.successful);
+    // No rules files at all: nothing can fire, but the input is still read.
+    let ruleset: Option<Ruleset> = match res.ruleset.filter(|_| ok) {
+        Some(rs) => Some(rs.configure(config)),
+        None if files.is_empty() => None,
+        None => {
+            out.error = true;
+            return out;
+        }
+    };
+    let items = match vigil_k8saudit::read_file(input) {
+        Ok(items) => items,
+        Err(e) => {
+            out.stderr.push(e.to_string());
+            out.error = true;
+            return out;
+        }
+    };
+    let mut hits = Vec::new();
+    for item in items {
+        let ev: AuditEvent = match item {
+            Ok(ev) => ev,
+            Err(e) => {
+                if lines.is_none_or(|l| l == e.line()) {
+                    out.stderr.push(format!("{}: {e}", input.display()));
+                    out.error = true;
+                }
+                continue;
+            }
+        };
+        out.events += 1;
+        hits.clear();
+        if let Some(rs) = &ruleset {
+            rs.evaluate(K8S_AUDIT_SOURCE, &ev, &mut hits);
+        }
+        for r in &hits {
+            *out.rule_counts.entry(r.name.clone()).or_default() += 1;
+            *out.priority_counts.entry(r.priority).or_default() += 1;
+            out.rule_priority.insert(r.name.clone(), r.priority);
+            out.total += 1;
+        }
+    }
+    out
+}
+
+/// Selected events only: re-run keeping the events whose source line is `line`.
+fn run_lines(rules: &[PathBuf], config: &RulesetConfig, input: &Path, line: usize) -> Outcome {
+    // The reader numbers lines; keep only events from that line by cutting the input.
+    let bytes = match std::fs::read(input) {
+        Ok(b) => b,
+        Err(e) => {
+            return Outcome {
+                stderr: vec![format!("cannot read {}: {e}", input.display())],
+                error: true,
+                ..Outcome::default()
+            };
+        }
+    };
+    let text = bytes
+        .split(|c| *c == b'\n')
+        .nth(line.saturating_sub(1))
+        .unwrap_or_default()
+        .to_vec();
+    let dir = std::env::temp_dir().join(format!("vigil-k8s-audit-test-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let name = input
+        .file_name()
+        .map_or_else(|| "input".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!("{line}-{name}"));
+    if let Err(e) = std::fs::write(&tmp, text) {
+        return Outcome {
+            stderr: vec![format!("cannot write {}: {e}", tmp.display())],
+            error: true,
+            ..Outcome::default()
+        };
+    }
+    let out = run(rules, config, &tmp, Some(1));
+    let _ = std::fs::remove_file(&tmp);
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Falco's `-o` options and the case options that map to them.
+
+fn apply_o(config: &mut RulesetConfig, kv: &str) -> Result<(), String> {
+    let (k, v) = kv
+        .split_once('=')
+        .ok_or_else(|| format!("-o {kv}: no '='"))?;
+    let v = v.to_string();
+    match k.trim() {
+        "rules[].disable.rule" => config.selections.push(Selection::DisableRule(v)),
+        "rules[].enable.rule" => config.selections.push(Selection::EnableRule(v)),
+        "rules[].disable.tag" => config.selections.push(Selection::DisableTag(v)),
+        "rules[].enable.tag" => config.selections.push(Selection::EnableTag(v)),
+        "priority" => {
+            config.min_priority = v.parse().map_err(|e| format!("-o {kv}: {e}"))?;
+        }
+        "rule_matching" => {
+            config.rule_matching = match v.as_str() {
+                "first" => RuleMatching::First,
+                "all" => RuleMatching::All,
+                _ => return Err(format!("-o {kv}: unknown rule_matching")),
+            };
+        }
+        // Output, logging, engine and plugin settings do not change which rules fire.
+        _ => {}
+    }
+    Ok(())
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        Value::String(s) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The `-o` arguments of a case, in Falco's order (README "options" mapping).
+fn case_config(options: &Value) -> Result<RulesetConfig, String> {
+    let mut o: Vec<String> = Vec::new();
+    for t in strings(&options["enabled_tags"]) {
+        o.push("rules[].disable.rule=*".into());
+        o.push(format!("rules[].enable.tag={t}"));
+    }
+    for t in strings(&options["disabled_tags"]) {
+        o.push(format!("rules[].disable.tag={t}"));
+    }
+    for r in strings(&options["disabled_rules"]) {
+        o.push(format!("rules[].disable.rule={r}"));
+    }
+    if let Some(p) = options["min_priority"].as_str() {
+        o.push(format!("priority={p}"));
+    }
+    let args = strings(&options["args"]);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-o" {
+            match it.next() {
+                Some(kv) => o.push(kv.clone()),
+                None => return Err("-o without value".into()),
+            }
+        } else if let Some(kv) = a.strip_prefix("-o") {
+            o.push(kv.trim().to_string());
+        }
+    }
+    let mut config = RulesetConfig::default();
+    for kv in &o {
+        apply_o(&mut config, kv)?;
+    }
+    Ok(config)
+}
+
+// ---------------------------------------------------------------------------------------
+// A small regex matcher for `match_stderr` (literals, `.`, classes, `\d\w\s`, `* + ?`,
+// `^ $`, groups with `|`), enough for Falco's expectations without a dev-dependency.
+
+#[derive(Debug, Clone)]
+enum Node {
+    Char(char),
+    Any,
+    Class(Vec<(char, char)>, bool),
+    Group(Vec<Vec<(Node, Rep)>>),
+    Start,
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rep {
+    One,
+    Star,
+    Plus,
+    Opt,
+}
+
+fn class_escape(c: char) -> Option<(Vec<(char, char)>, bool)> {
+    let digit = vec![('0', '9')];
+    let word = vec![('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')];
+    let space = vec![(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')];
+    Some(match c {
+        'd' => (digit, false),
+        'D' => (digit, true),
+        'w' => (word, false),
+        'W' => (word, true),
+        's' => (space, false),
+        'S' => (space, true),
+        _ => return None,
+    })
+}
+
+fn parse_alts(p: &[char], i: &mut usize) -> Result<Vec<Vec<(Node, Rep)>>, String> {
+    let mut alts = vec![Vec::new()];
+    while *i < p.len() {
+        let c = p[*i];
+        *i += 1;
+        let node = match c {
+            ')' => return Ok(alts),
+            '|' => {
+                alts.push(Vec::new());
+                continue;
+            }
+            '(' => {
+                if p.get(*i) == Some(&'?') && p.get(*i + 1) == Some(&':') {
+                    *i += 2;
+                }
+                Node::Group(parse_alts(p, i)?)
+            }
+            '.' => Node::Any,
+            '^' => Node::Start,
+            '$' => Node::End,
+            '\\' => {
+                let e = *p.get(*i).ok_or("trailing backslash")?;
+                *i += 1;
+                match class_escape(e) {
+                    Some((set, neg)) => Node::Class(set, neg),
+                    None => Node::Char(match e {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    }),
+                }
+            }
+            '[' => {
+                let neg = p.get(*i) == Some(&'^');
+                if neg {
+                    *i += 1;
+                }
+                let mut set = Vec::new();
+                let mut first = true;
+                loop {
+                    let c = *p.get(*i).ok_or("unterminated class")?;
+                    *i += 1;
+                    if c == ']' && !first {
+                        break;
+                    }
+                    first = false;
+                    let lo = if c == '\\' {
+                        let e = *p.get(*i).ok_or("bad escape")?;
+                        *i += 1;
+                        if let Some((s, false)) = class_escape(e) {
+                            set.extend(s);
+                            continue;
+                        }
+                        e
+                    } else {
+                        c
+                    };
+                    if p.get(*i) == Some(&'-') && p.get(*i + 1).is_some_and(|c| *c != ']') {
+                        let hi = p[*i + 1];
+                        *i += 2;
+                        set.push((lo, hi));
+                    } else {
+                        set.push((lo, lo));
+                    }
+                }
+                Node::Class(set, neg)
+            }
+            other => Node::Char(other),
+        };
+        let rep = match p.get(*i) {
+            Some('*') => Rep::Star,
+            Some('+') => Rep::Plus,
+            Some('?') => Rep::Opt,
+            _ => Rep::One,
+        };
+        if rep != Rep::One {
+            *i += 1;
+            if p.get(*i) == Some(&'?') {
+                *i += 1; // lazy: same result for a yes/no search
+            }
+        }
+        alts.last_mut().ok_or("empty")?.push((node, rep));
+    }
+    Ok(alts)
+}
+
+/// Every end position after matching `seq[k..]` at `pos` (continuation style).
+fn match_seq(
+    seq: &[(Node, Rep)],
+    s: &[char],
+    pos: usize,
+    k: &mut dyn FnMut(usize) -> bool,
+) -> bool {
+    let Some(((node, rep), rest)) = seq.split_first() else {
+        return k(pos);
+    };
+    let mut then = |p: usize| match_seq(rest, s, p, k);
+    match rep {
+        Rep::One => match_node(node, s, pos, &mut then),
+        Rep::Opt => match_node(node, s, pos, &mut then) || then(pos),
+        Rep::Star | Rep::Plus => {
+            // Greedy repetition over end positions (depth bounded by input length).
+            fn rep_from(
+                node: &Node,
+                s: &[char],
+                pos: usize,
+                count: usize,
+                min: usize,
+                then: &mut dyn FnMut(usize) -> bool,
+            ) -> bool {
+                let mut more = |p: usize| p > pos && rep_from(node, s, p, count + 1, min, then);
+                if match_node(node, s, pos, &mut more) {
+                    return true;
+                }
+                count >= min && then(pos)
+            }
+            let min = usize::from(*rep == Rep::Plus);
+            rep_from(node, s, pos, 0, min, &mut then)
+        }
+    }
+}
+
+fn match_node(node: &Node, s: &[char], pos: usize, k: &mut dyn FnMut(usize) -> bool) -> bool {
+    match node {
+        Node::Char(c) => s.get(pos) == Some(c) && k(pos + 1),
+        Node::Any => s.get(pos).is_some_and(|c| *c != '\n') && k(pos + 1),
+        Node::Class(set, neg) => {
+            s.get(pos)
+                .is_some_and(|c| set.iter().any(|(lo, hi)| (lo..=hi).contains(&c)) != *neg)
+                && k(pos + 1)
+        }
+        Node::Start => pos == 0 && k(pos),
+        Node::End => pos == s.len() && k(pos),
+        Node::Group(alts) => alts.iter().any(|alt| match_seq(alt, s, pos, k)),
+    }
+}
+
+fn regex_search(pattern: &str, text: &str) -> Result<bool, String> {
+    let p: Vec<char> = pattern.chars().collect();
+    let mut i = 0;
+    let alts = parse_alts(&p, &mut i)?;
+    let node = Node::Group(alts);
+    let s: Vec<char> = text.chars().collect();
+    Ok((0..=s.len()).any(|start| match_node(&node, &s, start, &mut |_| true)))
+}
+
+// ---------------------------------------------------------------------------------------
+// (a) Falco's k8s-audit cases.
+
+fn is_k8s_case(case: &Value) -> bool {
+    let sources = strings(&case["options"]["enabled_sources"]);
+    sources.iter().any(|s| s == K8S_AUDIT_SOURCE)
+        || case["suite"]
+            .as_str()
+            .is_some_and(|s| s.contains("k8saudit"))
+}
+
+fn count_matches(want: &Value, got: usize) -> bool {
+    match want {
+        Value::Number(n) => n.as_u64() == Some(got as u64),
+        Value::String(s) => {
+            let s = s.trim();
+            if let Some(n) = s.strip_prefix(">=") {
+                n.trim().parse::<usize>().is_ok_and(|n| got >= n)
+            } else if let Some(n) = s.strip_prefix('>') {
+                n.trim().parse::<usize>().is_ok_and(|n| got > n)
+            } else {
+                s.parse::<usize>().is_ok_and(|n| got == n)
+            }
+        }
+        _ => false,
+    }
+}
+
+fn check_case(case: &Value, base: &Path) -> Result<(), Vec<String>> {
+    let mut diffs = Vec::new();
+    let rules: Vec<PathBuf> = strings(&case["rules"])
+        .iter()
+        .map(|r| base.join("rules").join(r))
+        .collect();
+    let capture = case["capture"]
+        .as_str()
+        .map(|c| base.join(c))
+        .ok_or_else(|| vec!["case has no capture".to_string()])?;
+    let config = case_config(&case["options"]).map_err(|e| vec![e])?;
+    let out = run(&rules, &config, &capture, None);
+    let expect = &case["expect"];
+    let stderr = out.stderr.join("\n");
+    if let Some(code) = expect["exit_code"].as_i64()
+        && code != out.exit_code()
+    {
+        diffs.push(format!("exit code {} (want {code})", out.exit_code()));
+    }
+    if let Some(err) = expect["error"].as_bool()
+        && err != out.error
+    {
+        diffs.push(format!(
+            "error {} (want {err}); stderr: {stderr}",
+            out.error
+        ));
+    }
+    if !expect["detections_total"].is_null()
+        && !count_matches(&expect["detections_total"], out.total)
+    {
+        diffs.push(format!(
+            "{} detections (want {})",
+            out.total, expect["detections_total"]
+        ));
+    }
+    if let Some(counts) = expect["rule_counts"].as_object() {
+        for (rule, want) in counts {
+            let got = out.rule_counts.get(rule).copied().unwrap_or(0);
+            if !count_matches(want, got) {
+                diffs.push(format!("rule '{rule}': {got} alerts (want {want})"));
+            }
+        }
+    }
+    for (key, nonzero) in [("priority_nonzero", true), ("priority_zero", false)] {
+        for name in strings(&expect[key]) {
+            let Ok(p) = name.parse::<Priority>() else {
+                diffs.push(format!("{key}: unknown priority {name}"));
+                continue;
+            };
+            let got = out.priority_counts.get(&p).copied().unwrap_or(0);
+            if (got > 0) != nonzero {
+                diffs.push(format!("priority {name}: {got} alerts ({key})"));
+            }
+        }
+    }
+    for re in strings(&expect["match_stderr"]) {
+        match regex_search(&re, &stderr) {
+            Ok(true) => {}
+            Ok(false) => diffs.push(format!("stderr does not match /{re}/: {stderr}")),
+            Err(e) => diffs.push(format!("bad regex /{re}/: {e}")),
+        }
+    }
+    let stdout: String = out.rule_counts.keys().map(|r| format!("{r}\n")).collect();
+    for re in strings(&expect["no_match_stdout"]) {
+        if regex_search(&re, &stdout).unwrap_or(false) {
+            diffs.push(format!("alerts match /{re}/"));
+        }
+    }
+    if diffs.is_empty() { Ok(()) } else { Err(diffs) }
+}
+
+fn falco_k8s_cases() -> bool {
+    let path = env_path(
+        "VIGIL_FALCO_CASES",
+        "../../../shared/corpus/falco/cases.json",
+    );
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            println!(
+                "FAIL cannot read {}: {e} (set VIGIL_FALCO_CASES)",
+                path.display()
+            );
+            return false;
+        }
+    };
+    let doc: Value = match serde_json::from_str(&text) {
+        Ok(d) => d,
+        Err(e) => {
+            println!("FAIL {}: {e}", path.display());
+            return false;
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for case in cases.iter().filter(|c| is_k8s_case(c)) {
+        let id = case["id"].as_str().unwrap_or("?");
+        if case["mode"].as_str() != Some("run") {
+            skipped += 1;
+            println!("SKIP {id}: mode {} is not a k8s audit run", case["mode"]);
+            continue;
+        }
+        if case["capture_available"].as_bool() == Some(false) {
+            skipped += 1;
+            println!("SKIP {id}: fixture not available");
+            continue;
+        }
+        if !case["options"]["config"].is_null() {
+            skipped += 1;
+            println!("SKIP {id}: Falco configuration files are not applied here");
+            continue;
+        }
+        match check_case(case, &base) {
+            Ok(()) => passed += 1,
+            Err(d) => {
+                failed += 1;
+                println!("FAIL {id}: {}", d.join(" | "));
+            }
+        }
+    }
+    println!("k8s falco cases: {passed} passed, {failed} failed, {skipped} skipped");
+    failed == 0
+}
+
+// ---------------------------------------------------------------------------------------
+// (b) expectations.csv.
+
+/// RFC 4180 CSV (quoted fields with `""`, newlines inside quotes).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => quoted = false,
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+const NEEDS_DEFAULT_RULES: &str = "needs vigil's default k8s-audit rules (issue 5 item 4)";
+
+/// The rules files named by a `ruleset` cell (`a.yaml + b.yaml`, `c.yaml (alone)`), or
+/// `None` when the cell is not a list of rules files.
+fn ruleset_files(cell: &str, rules_dir: &Path) -> Option<Result<Vec<PathBuf>, String>> {
+    let cell = cell.trim();
+    if cell.is_empty() {
+        return Some(Ok(Vec::new()));
+    }
+    let mut out = Vec::new();
+    for part in cell.split('+') {
+        let name = part.split('(').next().unwrap_or("").trim();
+        if !name.ends_with(".yaml") || name.contains(' ') {
+            return None;
+        }
+        // `rules/<name>`, else the first `rules/<dir>/<name>` (sorted), shallowest first.
+        let direct = rules_dir.join(name);
+        let found = if direct.is_file() {
+            Some(direct)
+        } else {
+            let mut dirs: Vec<PathBuf> = std::fs::read_dir(rules_dir)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_dir())
+                        .collect()
+                })
+                .unwrap_or_default();
+            dirs.sort();
+            dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+        };
+        match found {
+            Some(p) => out.push(p),
+            None => {
+                return Some(Err(format!(
+                    "rules file {name} not found under {}",
+                    rules_dir.display()
+                )));
+            }
+        }
+    }
+    Some(Ok(out))
+}
+
+fn check_row(row: &BTreeMap<&str, &str>, base: &Path) -> Result<Option<()>, String> {
+    let get = |k: &str| row.get(k).copied().unwrap_or("");
+    let rules = match ruleset_files(get("ruleset"), &base.join("rules")) {
+        None => return Ok(None),
+        Some(r) => r?,
+    };
+    let input = base.join(get("file"));
+    let config = RulesetConfig::default();
+    let out = match get("line").trim() {
+        "all" | "" => run(&rules, &config, &input, None),
+        n => {
+            let line: usize = n.parse().map_err(|_| format!("bad line '{n}'"))?;
+            run_lines(&rules, &config, &input, line)
+        }
+    };
+    if out.error {
+        return Err(format!("errors: {}", out.stderr.join("; ")));
+    }
+    let expected = get("expected").trim();
+    let want: usize = get("expected_count")
+        .trim()
+        .parse()
+        .map_err(|_| format!("bad expected_count '{}'", get("expected_count")))?;
+    if expected == "(none)" {
+        if out.total != 0 {
+            return Err(format!(
+                "{} alerts, want none: {:?}",
+                out.total, out.rule_counts
+            ));
+        }
+        return Ok(Some(()));
+    }
+    // The expected rule, under its current or legacy name.
+    let legacy = get("legacy_name").trim();
+    let rule = [expected, legacy]
+        .into_iter()
+        .find(|n| !n.is_empty() && out.rule_counts.contains_key(*n))
+        .or_else(|| {
+            // A rule of the loaded ruleset that never fired.
+            let files: Vec<RulesFile> = rules
+                .iter()
+                .filter_map(|p| RulesFile::read(p).ok())
+                .collect();
+            let res = load(&files, &LoadOptions::new(schemas()));
+            let rs = res.ruleset?;
+            [expected, legacy]
+                .into_iter()
+                .find(|n| !n.is_empty() && rs.rule(n).is_some())
+        });
+    match rule {
+        Some(name) => {
+            let got = out.rule_counts.get(name).copied().unwrap_or(0);
+            if got != want {
+                return Err(format!(
+                    "rule '{name}': {got} alerts (want {want}); all alerts {:?}",
+                    out.rule_counts
+                ));
+            }
+            let prio = get("priority").trim();
+            if !prio.is_empty() {
+                let p: Priority = prio.parse().map_err(|e| format!("{e}"))?;
+                if out.rule_priority.get(name).is_some_and(|got| *got != p) {
+                    return Err(format!("rule '{name}': priority differs from {prio}"));
+                }
+            }
+        }
+        // Not a rule name: the count is the number of events read (event lists).
+        None => {
+            if out.events != want {
+                return Err(format!("{} events read (want {want})", out.events));
+            }
+        }
+    }
+    Ok(Some(()))
+}
+
+fn expectations() -> bool {
+    let path = env_path(
+        "VIGIL_K8S_AUDIT_EXPECTATIONS",
+        "../../../shared/corpus/k8s-audit/expectations.csv",
+    );
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            println!(
+                "FAIL cannot read {}: {e} (set VIGIL_K8S_AUDIT_EXPECTATIONS)",
+                path.display()
+            );
+            return false;
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let rows = parse_csv(&text);
+    let Some((header, rows)) = rows.split_first() else {
+        println!("FAIL {}: empty", path.display());
+        return false;
+    };
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    let mut skip_reasons = BTreeMap::<&str, usize>::new();
+    for (i, cells) in rows.iter().enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let row: BTreeMap<&str, &str> = header
+            .iter()
+            .map(String::as_str)
+            .zip(cells.iter().map(String::as_str))
+            .collect();
+        let place = format!(
+            "row {} ({}:{} {})",
+            i + 2,
+            row.get("file").unwrap_or(&"?"),
+            row.get("line").unwrap_or(&"?"),
+            row.get("expected").unwrap_or(&"?")
+        );
+        match check_row(&row, &base) {
+            Ok(Some(())) => passed += 1,
+            Ok(None) => {
+                skipped += 1;
+                *skip_reasons.entry(NEEDS_DEFAULT_RULES).or_default() += 1;
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {place}: {e}");
+            }
+        }
+    }
+    for (reason, n) in &skip_reasons {
+        println!("SKIP {n} rows: {reason}");
+    }
+    println!("k8s audit expectations: {passed} passed, {failed} failed, {skipped} skipped");
+    failed == 0
+}
+
+fn self_check() -> bool {
+    let cases = [
+        (
+            "data not recognized",
+            "line 1: data not recognized as a k8s audit event",
+            true,
+        ),
+        ("^line \\d+ \\(byte", "line 12 (byte 3)", true),
+        ("(foo|bar)baz", "xbarbaz", true),
+        ("a.*c$", "abbbc", true),
+        ("[A-Z]+ error", "some ERROR", false),
+        ("x+y?z", "xxz", true),
+    ];
+    let mut ok = true;
+    for (re, text, want) in cases {
+        if regex_search(re, text) != Ok(want) {
+            println!("FAIL regex self-check /{re}/ on {text:?}");
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// A test without libtest's harness, so the summary lines always print.
+fn main() -> ExitCode {
+    let selfcheck = self_check();
+    let cases = falco_k8s_cases();
+    let rows = expectations();
+    if selfcheck && cases && rows {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
