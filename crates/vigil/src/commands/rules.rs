@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use serde_json::{Value as Json, json};
-use vigil_rules::{Diagnostic, EventTypes, LoadOptions, LoadResult, Rule, Ruleset, RulesFile};
+use vigil_rules::{Diagnostic, EventTypes, LoadOptions, LoadResult, Rule, RulesFile, Ruleset};
 
 use crate::ExitStatus;
 use crate::args::{DescribeArgs, ListArgs, RulesCommand, ValidateArgs};
@@ -80,11 +80,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitStatus> {
         }
         if let Some(rs) = &result.ruleset {
             let enabled = rs.active_rules().count();
-            writeln!(
-                out,
-                "{} rules loaded, {enabled} enabled",
-                rs.rules().len()
-            )?;
+            writeln!(out, "{} rules loaded, {enabled} enabled", rs.rules().len())?;
         }
     }
     out.flush()?;
