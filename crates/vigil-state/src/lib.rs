@@ -7,10 +7,42 @@
 //! a rule on the `syscall` source may use: libsinsp's event, process, thread, user, group and
 //! fd classes, plus the fields of Falco's container plugin (`container.*`, `k8s.pod.*`,
 //! `k8s.ns.*`, `proc.is_container_*`), which vigil provides natively.
+//!
+//! [`State`] is the host model, rebuilt only from what a capture (or a live source emitting the
+//! same scap events) carries: process-list, fd-list and user-list blocks and the events
+//! themselves. [`EventView`] is the extractor: after `state.apply(&ev)`, `state.view(&ev)`
+//! implements [`vigil_event::Extract`] over the state *after* the event, as libsinsp's filters
+//! see it.
+//!
+//! ```no_run
+//! use vigil_scap::{Block, Converter, Reader};
+//! use vigil_state::State;
+//! # fn main() -> Result<(), vigil_scap::ScapError> {
+//! let mut conv = Converter::new(Reader::open("capture.scap")?);
+//! let mut state = State::new();
+//! while let Some(block) = conv.next()? {
+//!     state.apply_block(&block);
+//!     if let Block::Event(ev) = &block {
+//!         let view = state.view(ev);
+//!         // ruleset.evaluate(&view) …
+//!         let _ = view;
+//!     }
+//! }
+//! state.flush();
+//! # Ok(()) }
+//! ```
 #![deny(missing_docs)]
 
+mod container;
 mod event_types;
 mod fields;
+pub mod flags;
+mod state;
+mod view;
+
+pub use container::{Container, Mount, container_id_from_cgroups};
+pub use state::{Fd, FdTable, IntHasher, IntMap, Net, Role, State, Thread, User, l4};
+pub use view::{EventView, event_type_name, format_ts, is_implemented};
 
 use vigil_event::{EventTypeId, FieldInfo, FieldSchema};
 

@@ -1,0 +1,1493 @@
+//! The host model: thread, fd, user/group and container tables, rebuilt from capture blocks
+//! and events only (libsinsp `parsers.cpp` semantics, reimplemented).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use vigil_scap::{
+    Block, Direction, EventFlags, FdDetail, FdInfo, MachineInfo, ParamValue, RawEvent, SockAddr,
+    SockTuple, ThreadInfo, af, fd_type, split_nul,
+};
+
+use crate::container::{Container, container_id_from_cgroups};
+use crate::flags;
+
+/// A fast hasher for integer keys (tids, pids, fds, uids).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+}
+
+/// A `HashMap` keyed by integers with [`IntHasher`].
+pub type IntMap<K, V> = HashMap<K, V, BuildHasherDefault<IntHasher>>;
+
+/// `scap_l4_proto` codes.
+pub mod l4 {
+    /// Unknown.
+    pub const UNKNOWN: u8 = 0;
+    /// Not a socket.
+    pub const NA: u8 = 1;
+    /// TCP.
+    pub const TCP: u8 = 2;
+    /// UDP.
+    pub const UDP: u8 = 3;
+    /// ICMP.
+    pub const ICMP: u8 = 4;
+    /// Raw socket.
+    pub const RAW: u8 = 5;
+}
+
+/// One thread (libsinsp `sinsp_threadinfo`). Strings derived from the arguments are computed
+/// once when they change (clone, execve), never per extraction.
+#[derive(Debug, Clone, Default)]
+pub struct Thread {
+    /// Thread id.
+    pub tid: i64,
+    /// Process id (the main thread's tid).
+    pub pid: i64,
+    /// Parent thread id.
+    pub ptid: i64,
+    /// Session id (-1 unknown).
+    pub sid: i64,
+    /// Process group id in the pid namespace (-1 unknown).
+    pub vpgid: i64,
+    /// Process group id (-1 unknown).
+    pub pgid: i64,
+    /// Thread id in its pid namespace (-1 unknown).
+    pub vtid: i64,
+    /// Process id in its pid namespace (-1 unknown).
+    pub vpid: i64,
+    /// Command name (`proc.name`).
+    pub comm: String,
+    /// argv\[0\] (`proc.exe`).
+    pub exe: String,
+    /// Full executable path (`proc.exepath`).
+    pub exepath: String,
+    /// Arguments after argv\[0\].
+    pub args: Vec<String>,
+    /// Arguments joined by spaces (`proc.args`).
+    pub args_joined: String,
+    /// `comm` followed by the arguments (`proc.cmdline`).
+    pub cmdline: String,
+    /// Working directory (kept on the main thread; see [`State::cwd_of`]).
+    pub cwd: String,
+    /// Environment entries `K=V`.
+    pub env: Vec<String>,
+    /// Cgroups as `(subsystem, path)`.
+    pub cgroups: Vec<(String, String)>,
+    /// User id (effective).
+    pub uid: u32,
+    /// Group id (effective).
+    pub gid: u32,
+    /// Login uid (`u32::MAX` when unset).
+    pub loginuid: u32,
+    /// Controlling terminal.
+    pub tty: u32,
+    /// Inheritable capabilities.
+    pub cap_inheritable: u64,
+    /// Permitted capabilities.
+    pub cap_permitted: u64,
+    /// Effective capabilities.
+    pub cap_effective: u64,
+    /// Executable inode.
+    pub exe_ino: u64,
+    /// Executable inode ctime (ns).
+    pub exe_ino_ctime: u64,
+    /// Executable inode mtime (ns).
+    pub exe_ino_mtime: u64,
+    /// Executable writable by the user.
+    pub exe_writable: bool,
+    /// Executable on an overlayfs upper layer.
+    pub exe_upper_layer: bool,
+    /// Executable on an overlayfs lower layer.
+    pub exe_lower_layer: bool,
+    /// Executable is a memfd.
+    pub exe_from_memfd: bool,
+    /// Creation time (ns; 0 when the thread predates the capture).
+    pub clone_ts: u64,
+    /// Last execve time (ns).
+    pub exec_ts: u64,
+    /// Start time of the pid namespace init.
+    pub pidns_init_start_ts: u64,
+    /// Fd limit.
+    pub fdlimit: i64,
+    /// Resident set size (KiB).
+    pub vmrss_kb: u32,
+    /// Virtual memory size (KiB).
+    pub vmsize_kb: u32,
+    /// Swap (KiB).
+    pub vmswap_kb: u32,
+    /// Major page faults.
+    pub pfmajor: u64,
+    /// Minor page faults.
+    pub pfminor: u64,
+    /// Container id (12 chars) or `host`.
+    pub container_id: String,
+    /// Root directory.
+    pub root: String,
+}
+
+impl Thread {
+    fn set_args(&mut self, raw: &[u8]) {
+        self.args = split_nul(raw)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        self.recompute();
+    }
+
+    /// Recompute the derived strings (`args_joined`, `cmdline`).
+    pub fn recompute(&mut self) {
+        self.args_joined = self.args.join(" ");
+        self.cmdline.clear();
+        self.cmdline.push_str(&self.comm);
+        if !self.args_joined.is_empty() {
+            self.cmdline.push(' ');
+            self.cmdline.push_str(&self.args_joined);
+        }
+    }
+
+    fn set_cgroups(&mut self, raw: &[u8]) {
+        self.cgroups = split_nul(raw)
+            .map(|c| {
+                let s = String::from_utf8_lossy(c);
+                match s.split_once('=') {
+                    Some((a, b)) => (a.to_string(), b.to_string()),
+                    None => (s.into_owned(), String::new()),
+                }
+            })
+            .collect();
+        self.container_id = container_id_from_cgroups(&self.cgroups);
+    }
+
+    /// Whether this is the main thread of its process.
+    pub fn is_main(&self) -> bool {
+        self.tid == self.pid
+    }
+
+    fn from_block(t: &ThreadInfo) -> Thread {
+        let mut th = Thread {
+            tid: t.tid as i64,
+            pid: t.pid as i64,
+            ptid: t.ptid as i64,
+            sid: t.sid as i64,
+            vpgid: t.vpgid as i64,
+            pgid: t.pgid,
+            vtid: t.vtid,
+            vpid: t.vpid,
+            comm: t.comm.clone(),
+            exe: t.exe.clone(),
+            exepath: t.exepath.clone(),
+            cwd: t.cwd.clone(),
+            env: t.env_list(),
+            uid: t.uid,
+            gid: t.gid,
+            loginuid: t.loginuid,
+            tty: t.tty,
+            cap_inheritable: t.cap_inheritable,
+            cap_permitted: t.cap_permitted,
+            cap_effective: t.cap_effective,
+            exe_ino: t.exe_ino,
+            exe_ino_ctime: t.exe_ino_ctime,
+            exe_ino_mtime: t.exe_ino_mtime,
+            exe_writable: t.exe_writable,
+            exe_upper_layer: t.exe_upper_layer,
+            exe_lower_layer: t.exe_lower_layer,
+            exe_from_memfd: t.exe_from_memfd,
+            pidns_init_start_ts: t.pidns_init_start_ts,
+            fdlimit: t.fdlimit as i64,
+            vmrss_kb: t.vmrss_kb,
+            vmsize_kb: t.vmsize_kb,
+            vmswap_kb: t.vmswap_kb,
+            pfmajor: t.pfmajor,
+            pfminor: t.pfminor,
+            root: t.root.clone(),
+            ..Thread::default()
+        };
+        th.set_args(&t.args);
+        th.set_cgroups(&t.cgroups);
+        if th.exepath.is_empty() && th.exe.starts_with('/') {
+            th.exepath = th.exe.clone();
+        }
+        th
+    }
+}
+
+/// The role of a socket fd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Not known.
+    #[default]
+    None,
+    /// Connected out (connect).
+    Client,
+    /// Accepted or listening.
+    Server,
+}
+
+/// Network data of an fd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Net {
+    /// Not a network socket (or no address yet).
+    #[default]
+    None,
+    /// A connected IP socket, normalised client → server.
+    Tuple {
+        /// Client address.
+        cip: IpAddr,
+        /// Client port.
+        cport: u16,
+        /// Server address.
+        sip: IpAddr,
+        /// Server port.
+        sport: u16,
+    },
+    /// A bound/listening IP socket.
+    Server {
+        /// Address.
+        ip: IpAddr,
+        /// Port.
+        port: u16,
+    },
+}
+
+/// One file descriptor (libsinsp `sinsp_fdinfo`).
+#[derive(Debug, Clone, Default)]
+pub struct Fd {
+    /// `scap_fd_type` (see [`vigil_scap::fd_type`]).
+    pub ty: u8,
+    /// Resolved name (absolute path, socket tuple…).
+    pub name: String,
+    /// The name as the syscall passed it.
+    pub name_raw: String,
+    /// `PPM_O_*` open flags.
+    pub open_flags: u32,
+    /// Inode.
+    pub ino: u64,
+    /// Device.
+    pub dev: u32,
+    /// Addresses.
+    pub net: Net,
+    /// `scap_l4_proto`.
+    pub l4proto: u8,
+    /// Socket role.
+    pub role: Role,
+    /// Connected socket.
+    pub connected: bool,
+}
+
+impl Fd {
+    fn new(ty: u8, name: String) -> Fd {
+        Fd {
+            ty,
+            name_raw: name.clone(),
+            name,
+            ..Fd::default()
+        }
+    }
+
+    /// Whether this is a regular file (or memfd).
+    pub fn is_file(&self) -> bool {
+        matches!(self.ty, fd_type::FILE | fd_type::FILE_V2)
+    }
+
+    fn from_block(f: &FdInfo) -> Fd {
+        let v4 = |a: u32| IpAddr::V4(Ipv4Addr::from(a.to_le_bytes()));
+        let v6 = |a: [u8; 16]| IpAddr::V6(Ipv6Addr::from(a));
+        let mut fd = Fd::new(f.ty, f.name().to_string());
+        fd.ino = f.ino;
+        match &f.detail {
+            FdDetail::Ipv4 {
+                sip,
+                dip,
+                sport,
+                dport,
+                l4proto,
+            } => {
+                fd.set_tuple(v4(*sip), *sport, v4(*dip), *dport, Role::Client);
+                fd.l4proto = *l4proto;
+                fd.connected = true;
+            }
+            FdDetail::Ipv6 {
+                sip,
+                dip,
+                sport,
+                dport,
+                l4proto,
+            } => {
+                fd.set_tuple(v6(*sip), *sport, v6(*dip), *dport, Role::Client);
+                fd.l4proto = *l4proto;
+                fd.connected = true;
+            }
+            FdDetail::Ipv4Server { ip, port, l4proto } => {
+                fd.set_server(v4(*ip), *port);
+                fd.l4proto = *l4proto;
+            }
+            FdDetail::Ipv6Server { ip, port, l4proto } => {
+                fd.set_server(v6(*ip), *port);
+                fd.l4proto = *l4proto;
+            }
+            FdDetail::File {
+                open_flags, dev, ..
+            } => {
+                fd.open_flags = *open_flags;
+                fd.dev = dev.unwrap_or(0);
+            }
+            _ => {}
+        }
+        if f.ty == fd_type::FILE_V2 {
+            fd.ty = fd_type::FILE;
+        }
+        fd
+    }
+
+    fn set_tuple(&mut self, cip: IpAddr, cport: u16, sip: IpAddr, sport: u16, role: Role) {
+        self.ty = if cip.is_ipv4() {
+            fd_type::IPV4_SOCK
+        } else {
+            fd_type::IPV6_SOCK
+        };
+        self.net = Net::Tuple {
+            cip,
+            cport,
+            sip,
+            sport,
+        };
+        self.role = role;
+        self.name = format!("{cip}:{cport}->{sip}:{sport}");
+        self.name_raw.clone_from(&self.name);
+    }
+
+    fn set_server(&mut self, ip: IpAddr, port: u16) {
+        self.ty = if ip.is_ipv4() {
+            fd_type::IPV4_SERVSOCK
+        } else {
+            fd_type::IPV6_SERVSOCK
+        };
+        self.net = Net::Server { ip, port };
+        self.role = Role::Server;
+        self.name = format!("{ip}:{port}");
+        self.name_raw.clone_from(&self.name);
+    }
+}
+
+/// The fds of one process, by number.
+pub type FdTable = IntMap<i64, Fd>;
+
+/// A user of the capture's user list.
+#[derive(Debug, Clone, Default)]
+pub struct User {
+    /// Uid.
+    pub uid: u32,
+    /// Primary gid.
+    pub gid: u32,
+    /// Name.
+    pub name: String,
+    /// Home directory.
+    pub homedir: String,
+    /// Shell.
+    pub shell: String,
+}
+
+/// What [`State::apply`] observed about the event, for the extractor.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EventCtx {
+    /// The fd the event is about (`m_lastevent_fd`).
+    pub(crate) fd: Option<i64>,
+    /// The fd's name changed with this event.
+    pub(crate) name_changed: bool,
+}
+
+/// The host model, rebuilt from capture blocks and events only.
+///
+/// Drive it with [`State::apply_block`] for every block of a (converted) capture — which calls
+/// [`State::apply`] for events — and then evaluate rules on [`State::view`]: the view sees the
+/// state *after* the event, as libsinsp's filters do. Removals caused by an event (`close`,
+/// `procexit`) are deferred until the next event is applied, so the event that caused them
+/// still sees the fd or thread.
+#[derive(Debug, Default)]
+pub struct State {
+    pub(crate) threads: IntMap<i64, Thread>,
+    pub(crate) fds: IntMap<i64, FdTable>,
+    pub(crate) users: IntMap<u32, User>,
+    pub(crate) groups: IntMap<u32, String>,
+    pub(crate) containers: HashMap<String, Container>,
+    pub(crate) machine: Option<MachineInfo>,
+    pub(crate) local_ips: Vec<IpAddr>,
+    pending_threads: Vec<(i64, i64)>,
+    pending_fds: Vec<(i64, i64)>,
+    pub(crate) evt_num: u64,
+    pub(crate) first_ts: u64,
+    pub(crate) prev_ts: u64,
+    pub(crate) cur_ts: u64,
+    pub(crate) ctx: EventCtx,
+}
+
+fn int(v: ParamValue<'_>) -> Option<i64> {
+    match v {
+        ParamValue::Int(x) | ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) => {
+            Some(x)
+        }
+        ParamValue::Uint(x) | ParamValue::RelTime(x) | ParamValue::AbsTime(x) => Some(x as i64),
+        ParamValue::Uid(x) | ParamValue::Gid(x) | ParamValue::Flags(x) | ParamValue::Mode(x) => {
+            Some(i64::from(x))
+        }
+        ParamValue::Bool(b) => Some(i64::from(b)),
+        ParamValue::Signal(s) => Some(i64::from(s)),
+        ParamValue::SyscallId(s) => Some(i64::from(s)),
+        _ => None,
+    }
+}
+
+pub(crate) fn p_int(ev: &RawEvent<'_>, name: &str) -> Option<i64> {
+    ev.value_by_name(name).and_then(int)
+}
+
+pub(crate) fn p_bytes<'a>(ev: &RawEvent<'a>, name: &str) -> Option<&'a [u8]> {
+    match ev.value_by_name(name)? {
+        ParamValue::Str(b)
+        | ParamValue::Path(b)
+        | ParamValue::Bytes(b)
+        | ParamValue::StrArray(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn p_string(ev: &RawEvent<'_>, name: &str) -> Option<String> {
+    p_bytes(ev, name).map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// The return value of an exit event: its first parameter when it is a result.
+pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
+    if ev.direction() != Direction::Exit {
+        return None;
+    }
+    let info = ev.info()?;
+    let p = info.params.first()?;
+    if !matches!(p.name, "res" | "fd") {
+        return None;
+    }
+    match ev.value(0)? {
+        ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) | ParamValue::Int(x) => {
+            Some(x)
+        }
+        _ => None,
+    }
+}
+
+/// Join `path` to `base` and normalise `.`/`..`/duplicate slashes (libsinsp's path concat).
+pub(crate) fn resolve_path(base: &str, path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let full_iter = if path.starts_with('/') {
+        None
+    } else {
+        Some(base)
+    };
+    for part in full_iter
+        .into_iter()
+        .flat_map(|b| b.split('/'))
+        .chain(path.split('/'))
+    {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            p => out.push(p),
+        }
+    }
+    let mut s = String::with_capacity(path.len() + base.len() + 1);
+    for p in &out {
+        s.push('/');
+        s.push_str(p);
+    }
+    if s.is_empty() {
+        s.push('/');
+    }
+    s
+}
+
+const CLONE_THREAD: u32 = 1 << 13;
+const AT_FDCWD: i64 = -100;
+const EINPROGRESS: i64 = -115;
+
+impl State {
+    /// An empty state.
+    pub fn new() -> State {
+        State::default()
+    }
+
+    /// Feed one block of a capture: process-list entries, fd lists, users and groups, machine
+    /// and interface info; events go to [`State::apply`].
+    pub fn apply_block(&mut self, b: &Block<'_>) {
+        match b {
+            Block::MachineInfo(m) => self.machine = Some(m.clone()),
+            Block::Interfaces(list) => {
+                for i in list {
+                    match i {
+                        vigil_scap::Interface::V4 { addr, .. } => self
+                            .local_ips
+                            .push(IpAddr::V4(Ipv4Addr::from(addr.to_le_bytes()))),
+                        vigil_scap::Interface::V6 { addr, .. } => {
+                            self.local_ips.push(IpAddr::V6(Ipv6Addr::from(*addr)));
+                        }
+                    }
+                }
+            }
+            Block::Users(ul) => {
+                for u in &ul.users {
+                    self.users.insert(
+                        u.uid,
+                        User {
+                            uid: u.uid,
+                            gid: u.gid,
+                            name: u.name.clone(),
+                            homedir: u.homedir.clone(),
+                            shell: u.shell.clone(),
+                        },
+                    );
+                }
+                for g in &ul.groups {
+                    self.groups.insert(g.gid, g.name.clone());
+                }
+            }
+            Block::Process(t) => {
+                let th = Thread::from_block(t);
+                self.threads.insert(th.tid, th);
+            }
+            Block::Fds { tid, fds } => {
+                let pid = self
+                    .threads
+                    .get(&(*tid as i64))
+                    .map_or(*tid as i64, |t| t.pid);
+                let table = self.fds.entry(pid).or_default();
+                for f in fds {
+                    table.insert(f.fd, Fd::from_block(f));
+                }
+            }
+            Block::Event(ev) => self.apply(ev),
+            Block::Section(_) => {}
+        }
+    }
+
+    /// Number of threads in the table.
+    pub fn thread_count(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// A thread by tid.
+    pub fn thread(&self, tid: i64) -> Option<&Thread> {
+        self.threads.get(&tid)
+    }
+
+    /// All threads.
+    pub fn threads(&self) -> impl Iterator<Item = &Thread> {
+        self.threads.values()
+    }
+
+    /// The parent of a thread.
+    pub fn parent(&self, t: &Thread) -> Option<&Thread> {
+        if t.ptid == t.tid {
+            return None;
+        }
+        self.threads.get(&t.ptid)
+    }
+
+    /// The main thread of a thread's process (the thread itself for main threads).
+    pub fn main_thread<'a>(&'a self, t: &'a Thread) -> &'a Thread {
+        if t.is_main() {
+            t
+        } else {
+            self.threads.get(&t.pid).unwrap_or(t)
+        }
+    }
+
+    /// The working directory of a thread's process.
+    pub fn cwd_of<'a>(&'a self, t: &'a Thread) -> &'a str {
+        &self.main_thread(t).cwd
+    }
+
+    /// An fd of a process (by any of its threads' tid).
+    pub fn fd(&self, tid: i64, fd: i64) -> Option<&Fd> {
+        let pid = self.threads.get(&tid).map_or(tid, |t| t.pid);
+        self.fds.get(&pid)?.get(&fd)
+    }
+
+    /// The fd table of a process.
+    pub fn fd_table(&self, pid: i64) -> Option<&FdTable> {
+        self.fds.get(&pid)
+    }
+
+    /// A user by uid.
+    pub fn user(&self, uid: u32) -> Option<&User> {
+        self.users.get(&uid)
+    }
+
+    /// A group name by gid.
+    pub fn group(&self, gid: u32) -> Option<&str> {
+        self.groups.get(&gid).map(String::as_str)
+    }
+
+    /// Container metadata by (12-character) id.
+    pub fn container(&self, id: &str) -> Option<&Container> {
+        self.containers.get(id)
+    }
+
+    /// The machine info block, if the capture had one.
+    pub fn machine(&self) -> Option<&MachineInfo> {
+        self.machine.as_ref()
+    }
+
+    /// Events applied so far.
+    pub fn event_count(&self) -> u64 {
+        self.evt_num
+    }
+
+    /// Perform the removals deferred by the last event (`close`, `procexit`). [`State::apply`]
+    /// calls it first; call it at the end of a capture to settle the tables.
+    pub fn flush(&mut self) {
+        for (pid, fd) in std::mem::take(&mut self.pending_fds) {
+            if let Some(t) = self.fds.get_mut(&pid) {
+                t.remove(&fd);
+            }
+        }
+        for (tid, reaper) in std::mem::take(&mut self.pending_threads) {
+            let Some(t) = self.threads.remove(&tid) else {
+                continue;
+            };
+            if t.is_main() && !self.threads.values().any(|o| o.pid == t.pid) {
+                self.fds.remove(&t.pid);
+            }
+            let new_parent = if reaper > 0 { reaper } else { t.ptid };
+            for o in self.threads.values_mut() {
+                if o.ptid == tid {
+                    o.ptid = new_parent;
+                }
+            }
+        }
+    }
+
+    fn pid_of(&self, tid: i64) -> i64 {
+        self.threads.get(&tid).map_or(tid, |t| t.pid)
+    }
+
+    fn fd_mut(&mut self, tid: i64, fd: i64) -> Option<&mut Fd> {
+        let pid = self.pid_of(tid);
+        self.fds.get_mut(&pid)?.get_mut(&fd)
+    }
+
+    fn insert_fd(&mut self, tid: i64, num: i64, fd: Fd) {
+        let pid = self.pid_of(tid);
+        self.fds.entry(pid).or_default().insert(num, fd);
+        self.ctx.fd = Some(num);
+    }
+
+    /// Update the tables for one event (after flushing the previous event's deferred
+    /// removals). Never panics on malformed events: missing or short parameters leave the
+    /// state unchanged.
+    pub fn apply(&mut self, ev: &RawEvent<'_>) {
+        self.flush();
+        self.evt_num += 1;
+        if self.first_ts == 0 && ev.ts != 0 {
+            self.first_ts = ev.ts;
+        }
+        self.prev_ts = self.cur_ts;
+        if ev.ts != 0 {
+            self.cur_ts = ev.ts;
+        }
+        self.ctx = EventCtx::default();
+        let Some(info) = ev.info() else { return };
+        let tid = ev.tid as i64;
+        // The fd the event is about.
+        if info.flags.has(EventFlags::CREATES_FD) {
+            self.ctx.fd = res_of(ev).filter(|r| *r >= 0);
+        } else if info.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
+            self.ctx.fd = p_int(ev, "fd").or_else(|| p_int(ev, "oldfd"));
+        }
+        if ev.direction() == Direction::Enter {
+            match info.name {
+                "procexit" => {
+                    let reaper = p_int(ev, "reaper_tid").unwrap_or(0);
+                    self.pending_threads.push((tid, reaper));
+                }
+                "container" => self.parse_container(ev),
+                _ => {}
+            }
+            return;
+        }
+        let res = res_of(ev);
+        match info.name {
+            "clone" | "fork" | "vfork" | "clone3" => self.parse_clone(ev, res),
+            "execve" | "execveat" => {
+                if res == Some(0) {
+                    self.parse_execve(ev);
+                }
+            }
+            "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => {
+                self.parse_open(ev, res)
+            }
+            "socket" => self.parse_socket(ev, res),
+            "socketpair" => {
+                if res.is_some_and(|r| r >= 0) {
+                    for p in ["fd1", "fd2"] {
+                        if let Some(n) = p_int(ev, p) {
+                            self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, String::new()));
+                        }
+                    }
+                }
+            }
+            "connect" => self.parse_connect(ev, res),
+            "accept" | "accept4" => self.parse_accept(ev, res),
+            "bind" => self.parse_bind(ev, res),
+            "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => self.parse_sendrecv(ev, res),
+            "dup" | "dup2" | "dup3" => {
+                if let (Some(new), Some(old)) = (res.filter(|r| *r >= 0), p_int(ev, "oldfd")) {
+                    self.dup_fd(tid, old, new);
+                }
+            }
+            "fcntl" => {
+                let cmd = p_int(ev, "cmd").unwrap_or(0);
+                if let (true, Some(new), Some(old)) = (
+                    cmd == flags::FCNTL_F_DUPFD || cmd == flags::FCNTL_F_DUPFD_CLOEXEC,
+                    res.filter(|r| *r >= 0),
+                    p_int(ev, "fd"),
+                ) {
+                    self.dup_fd(tid, old, new);
+                }
+            }
+            "close" => {
+                if res == Some(0)
+                    && let Some(fd) = p_int(ev, "fd")
+                {
+                    let pid = self.pid_of(tid);
+                    self.pending_fds.push((pid, fd));
+                }
+            }
+            "pipe" | "pipe2" => {
+                if res.is_some_and(|r| r >= 0) {
+                    let ino = p_int(ev, "ino").unwrap_or(0) as u64;
+                    for p in ["fd1", "fd2"] {
+                        if let Some(n) = p_int(ev, p) {
+                            let mut f = Fd::new(fd_type::FIFO, String::new());
+                            f.ino = ino;
+                            self.insert_fd(tid, n, f);
+                        }
+                    }
+                }
+            }
+            "eventfd" | "eventfd2" => self.simple_fd(tid, res, fd_type::EVENT, String::new()),
+            "signalfd" | "signalfd4" => self.simple_fd(tid, res, fd_type::SIGNALFD, String::new()),
+            "inotify_init" | "inotify_init1" => {
+                self.simple_fd(tid, res, fd_type::INOTIFY, String::new())
+            }
+            "timerfd_create" => self.simple_fd(tid, res, fd_type::TIMERFD, String::new()),
+            "epoll_create" | "epoll_create1" => {
+                self.simple_fd(tid, res, fd_type::EVENTPOLL, String::new())
+            }
+            "userfaultfd" => self.simple_fd(tid, res, fd_type::USERFAULTFD, String::new()),
+            "io_uring_setup" => self.simple_fd(tid, res, fd_type::IOURING, String::new()),
+            "pidfd_open" => self.simple_fd(tid, res, fd_type::PIDFD, String::new()),
+            "memfd_create" => {
+                let name = format!("memfd:{}", p_string(ev, "name").unwrap_or_default());
+                self.simple_fd(tid, res, fd_type::MEMFD, name);
+            }
+            "bpf" => {
+                if p_int(ev, "cmd").is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) {
+                    self.simple_fd(tid, res, fd_type::BPF, String::new());
+                }
+            }
+            "chdir" => {
+                if res == Some(0)
+                    && let Some(p) = p_string(ev, "path")
+                {
+                    self.set_cwd(tid, &p);
+                }
+            }
+            "fchdir" => {
+                if res == Some(0)
+                    && let Some(fd) = p_int(ev, "fd")
+                    && let Some(name) = self.fd(tid, fd).map(|f| f.name.clone())
+                {
+                    self.set_cwd(tid, &name);
+                }
+            }
+            "setuid" | "setresuid" | "setreuid" => {
+                if res == Some(0) {
+                    let v = p_int(ev, "uid").or_else(|| p_int(ev, "euid"));
+                    if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
+                        && u >= 0
+                        && u != i64::from(u32::MAX)
+                    {
+                        t.uid = u as u32;
+                    }
+                }
+            }
+            "setgid" | "setresgid" | "setregid" => {
+                if res == Some(0) {
+                    let v = p_int(ev, "gid").or_else(|| p_int(ev, "egid"));
+                    if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
+                        && g >= 0
+                        && g != i64::from(u32::MAX)
+                    {
+                        t.gid = g as u32;
+                    }
+                }
+            }
+            "setsid" => {
+                if let (Some(r), Some(t)) = (res, self.threads.get_mut(&tid))
+                    && r >= 0
+                {
+                    t.sid = r;
+                }
+            }
+            "setpgid" => {
+                if res == Some(0) {
+                    let pid = p_int(ev, "pid").unwrap_or(0);
+                    let target = if pid == 0 { tid } else { pid };
+                    if let (Some(pg), Some(t)) = (p_int(ev, "pgid"), self.threads.get_mut(&target))
+                    {
+                        let pg = if pg == 0 { target } else { pg };
+                        t.pgid = pg;
+                        t.vpgid = pg;
+                    }
+                }
+            }
+            "capset" => {
+                if res == Some(0)
+                    && let Some(t) = self.threads.get_mut(&tid)
+                {
+                    if let Some(v) = p_int(ev, "cap_inheritable") {
+                        t.cap_inheritable = v as u64;
+                    }
+                    if let Some(v) = p_int(ev, "cap_permitted") {
+                        t.cap_permitted = v as u64;
+                    }
+                    if let Some(v) = p_int(ev, "cap_effective") {
+                        t.cap_effective = v as u64;
+                    }
+                }
+            }
+            "chroot" => {
+                if res == Some(0)
+                    && let (Some(p), Some(t)) = (p_string(ev, "path"), self.threads.get_mut(&tid))
+                {
+                    t.root = p;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn simple_fd(&mut self, tid: i64, res: Option<i64>, ty: u8, name: String) {
+        if let Some(n) = res.filter(|r| *r >= 0) {
+            self.insert_fd(tid, n, Fd::new(ty, name));
+        }
+    }
+
+    fn dup_fd(&mut self, tid: i64, old: i64, new: i64) {
+        if old == new {
+            return;
+        }
+        if let Some(f) = self.fd(tid, old).cloned() {
+            self.insert_fd(tid, new, f);
+        } else {
+            self.ctx.fd = Some(new);
+        }
+    }
+
+    fn set_cwd(&mut self, tid: i64, path: &str) {
+        let pid = self.pid_of(tid);
+        let key = if self.threads.contains_key(&pid) {
+            pid
+        } else {
+            tid
+        };
+        if let Some(t) = self.threads.get_mut(&key) {
+            let mut new = resolve_path(&t.cwd, path);
+            if !new.ends_with('/') {
+                new.push('/');
+            }
+            t.cwd = new;
+        }
+    }
+
+    /// Fill a thread from the common clone/execve parameters.
+    fn fill_common(t: &mut Thread, ev: &RawEvent<'_>) {
+        if let Some(e) = p_string(ev, "exe") {
+            t.exe = e;
+        }
+        if let Some(c) = p_string(ev, "comm") {
+            t.comm = c;
+        }
+        if let Some(a) = p_bytes(ev, "args") {
+            t.set_args(a);
+        } else {
+            t.recompute();
+        }
+        if let Some(c) = p_string(ev, "cwd") {
+            t.cwd = c;
+        }
+        if let Some(v) = p_int(ev, "fdlimit") {
+            t.fdlimit = v;
+        }
+        if let Some(c) = p_bytes(ev, "cgroups") {
+            t.set_cgroups(c);
+        }
+        if let Some(v) = p_int(ev, "uid") {
+            t.uid = v as u32;
+        }
+        if let Some(v) = p_int(ev, "gid") {
+            t.gid = v as u32;
+        }
+        if let Some(v) = p_int(ev, "vm_size") {
+            t.vmsize_kb = v as u32;
+        }
+        if let Some(v) = p_int(ev, "vm_rss") {
+            t.vmrss_kb = v as u32;
+        }
+        if let Some(v) = p_int(ev, "vm_swap") {
+            t.vmswap_kb = v as u32;
+        }
+        if let Some(v) = p_int(ev, "pgft_maj") {
+            t.pfmajor = v as u64;
+        }
+        if let Some(v) = p_int(ev, "pgft_min") {
+            t.pfminor = v as u64;
+        }
+    }
+
+    fn parse_clone(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        let Some(res) = res else { return };
+        if res < 0 {
+            return;
+        }
+        let flags = p_int(ev, "flags").unwrap_or(0) as u32;
+        let is_thread = flags & CLONE_THREAD != 0;
+        let tid = ev.tid as i64;
+        if res > 0 {
+            // The caller's exit: make sure the caller exists, then create the child from it.
+            let child = res;
+            if !self.threads.contains_key(&tid) {
+                let mut caller = Thread {
+                    tid: p_int(ev, "tid").unwrap_or(tid),
+                    pid: p_int(ev, "pid").unwrap_or(tid),
+                    ptid: p_int(ev, "ptid").unwrap_or(0),
+                    vtid: p_int(ev, "vtid").unwrap_or(-1),
+                    vpid: p_int(ev, "vpid").unwrap_or(-1),
+                    sid: -1,
+                    vpgid: -1,
+                    pgid: -1,
+                    loginuid: u32::MAX,
+                    ..Thread::default()
+                };
+                Self::fill_common(&mut caller, ev);
+                self.threads.insert(tid, caller);
+            }
+            if self.threads.contains_key(&child) {
+                return;
+            }
+            let Some(caller) = self.threads.get(&tid) else {
+                return;
+            };
+            let mut t = caller.clone();
+            t.tid = child;
+            if is_thread {
+                t.pid = caller.pid;
+                t.ptid = caller.ptid;
+            } else {
+                t.pid = child;
+                t.ptid = caller.tid;
+            }
+            let same_ns = caller.vtid == caller.tid || caller.vtid < 0;
+            t.vtid = if same_ns && caller.vtid >= 0 {
+                child
+            } else {
+                -1
+            };
+            t.vpid = if is_thread {
+                caller.vpid
+            } else if same_ns && caller.vpid >= 0 {
+                child
+            } else {
+                -1
+            };
+            if let Some(c) = p_string(ev, "comm") {
+                t.comm = c;
+            }
+            if let Some(e) = p_string(ev, "exe") {
+                t.exe = e;
+            }
+            if let Some(a) = p_bytes(ev, "args") {
+                t.set_args(a);
+            }
+            if let Some(c) = p_bytes(ev, "cgroups") {
+                t.set_cgroups(c);
+            }
+            t.clone_ts = ev.ts;
+            let caller_pid = caller.pid;
+            self.add_child(t, caller_pid, is_thread);
+        } else {
+            // The child's own exit (res == 0).
+            let ptid = p_int(ev, "ptid").unwrap_or(0);
+            let pid = p_int(ev, "pid").unwrap_or(tid);
+            if let Some(t) = self.threads.get_mut(&tid) {
+                // Created by the parent's exit: the child's view knows its namespace ids.
+                if let Some(v) = p_int(ev, "vtid") {
+                    t.vtid = v;
+                }
+                if let Some(v) = p_int(ev, "vpid") {
+                    t.vpid = v;
+                }
+                return;
+            }
+            let parent = self.threads.get(&ptid).cloned();
+            let mut t = parent.unwrap_or_else(|| Thread {
+                sid: -1,
+                vpgid: -1,
+                pgid: -1,
+                loginuid: u32::MAX,
+                ..Thread::default()
+            });
+            t.tid = tid;
+            t.pid = pid;
+            t.ptid = ptid;
+            t.vtid = p_int(ev, "vtid").unwrap_or(-1);
+            t.vpid = p_int(ev, "vpid").unwrap_or(-1);
+            Self::fill_common(&mut t, ev);
+            if let Some(v) = p_int(ev, "pidns_init_start_ts") {
+                t.pidns_init_start_ts = v as u64;
+            }
+            t.clone_ts = ev.ts;
+            // The fd table to copy is the parent process's.
+            let parent_pid = self.pid_of(ptid);
+            self.add_child(t, parent_pid, is_thread || pid != tid);
+        }
+    }
+
+    fn add_child(&mut self, t: Thread, parent_pid: i64, shares_fds: bool) {
+        let (tid, pid) = (t.tid, t.pid);
+        self.threads.insert(tid, t);
+        if !shares_fds
+            && pid != parent_pid
+            && !self.fds.contains_key(&pid)
+            && let Some(table) = self.fds.get(&parent_pid).cloned()
+        {
+            self.fds.insert(pid, table);
+        }
+    }
+
+    fn parse_execve(&mut self, ev: &RawEvent<'_>) {
+        let tid = ev.tid as i64;
+        let mut t = self.threads.remove(&tid).unwrap_or_else(|| Thread {
+            tid,
+            pid: p_int(ev, "pid").unwrap_or(tid),
+            ptid: p_int(ev, "ptid").unwrap_or(0),
+            sid: -1,
+            vpgid: -1,
+            pgid: -1,
+            vtid: -1,
+            vpid: -1,
+            loginuid: u32::MAX,
+            ..Thread::default()
+        });
+        if let Some(p) = p_int(ev, "pid") {
+            t.pid = p;
+        }
+        if let Some(p) = p_int(ev, "ptid") {
+            t.ptid = p;
+        }
+        Self::fill_common(&mut t, ev);
+        if let Some(env) = p_bytes(ev, "env")
+            && !env.is_empty()
+        {
+            t.env = split_nul(env)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+        }
+        if let Some(v) = p_int(ev, "tty") {
+            t.tty = v as u32;
+        }
+        if let Some(v) = p_int(ev, "vpgid") {
+            t.vpgid = v;
+        }
+        if let Some(v) = p_int(ev, "pgid") {
+            t.pgid = v;
+        }
+        if let Some(v) = p_int(ev, "loginuid") {
+            t.loginuid = v as u32;
+        }
+        if let Some(f) = p_int(ev, "flags") {
+            let f = f as u32;
+            t.exe_writable = f & flags::EXE_WRITABLE != 0;
+            t.exe_upper_layer = f & flags::EXE_UPPER_LAYER != 0;
+            t.exe_from_memfd = f & flags::EXE_FROM_MEMFD != 0;
+            t.exe_lower_layer = f & flags::EXE_LOWER_LAYER != 0;
+        }
+        for (name, slot) in [
+            ("cap_inheritable", &mut t.cap_inheritable),
+            ("cap_permitted", &mut t.cap_permitted),
+            ("cap_effective", &mut t.cap_effective),
+            ("exe_ino", &mut t.exe_ino),
+            ("exe_ino_ctime", &mut t.exe_ino_ctime),
+            ("exe_ino_mtime", &mut t.exe_ino_mtime),
+        ] {
+            if let Some(v) = p_int(ev, name) {
+                *slot = v as u64;
+            }
+        }
+        // The executable's full path: the kernel's trusted path when the event carries it,
+        // else the filename / argv[0] resolved against the working directory.
+        let trusted = p_string(ev, "trusted_exepath").filter(|s| !s.is_empty());
+        let cwd = self
+            .threads
+            .get(&t.pid)
+            .map_or_else(|| t.cwd.clone(), |m| m.cwd.clone());
+        t.exepath = match trusted {
+            Some(p) => p,
+            None => {
+                let f = p_string(ev, "filename")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| t.exe.clone());
+                if f.starts_with('/') || f.is_empty() {
+                    f
+                } else {
+                    resolve_path(&cwd, &f)
+                }
+            }
+        };
+        t.exec_ts = ev.ts;
+        let pid = t.pid;
+        self.threads.insert(tid, t);
+        // Close-on-exec fds go away.
+        if let Some(table) = self.fds.get_mut(&pid) {
+            table.retain(|_, f| f.open_flags & flags::O_CLOEXEC == 0);
+        }
+    }
+
+    /// The path an open-family event names, resolved as libsinsp does (relative to the
+    /// working directory or to `dirfd`). `None` when the event names no path.
+    pub(crate) fn open_path(&self, ev: &RawEvent<'_>) -> Option<(String, String)> {
+        let raw = p_string(ev, "name").or_else(|| p_string(ev, "path"))?;
+        let tid = ev.tid as i64;
+        if raw.starts_with('/') {
+            return Some((resolve_path("/", &raw), raw));
+        }
+        let dirfd = p_int(ev, "dirfd").unwrap_or(AT_FDCWD);
+        let base = if dirfd == AT_FDCWD || ev.name() == "open" || ev.name() == "creat" {
+            self.threads
+                .get(&tid)
+                .map(|t| self.cwd_of(t).to_string())
+                .unwrap_or_default()
+        } else {
+            self.fd(tid, dirfd)
+                .map(|f| f.name.clone())
+                .unwrap_or_default()
+        };
+        if base.is_empty() {
+            return Some((raw.clone(), raw));
+        }
+        Some((resolve_path(&base, &raw), raw))
+    }
+
+    fn parse_open(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        let Some(fd) = res.filter(|r| *r >= 0) else {
+            return;
+        };
+        let Some((name, raw)) = self.open_path(ev) else {
+            return;
+        };
+        let mut open_flags = p_int(ev, "flags").unwrap_or(0) as u32;
+        if ev.name() == "creat" {
+            open_flags |= flags::O_CREAT | flags::O_WRONLY | flags::O_TRUNC;
+        }
+        let ty = if open_flags & flags::O_DIRECTORY != 0 {
+            fd_type::DIRECTORY
+        } else {
+            fd_type::FILE
+        };
+        let f = Fd {
+            ty,
+            name,
+            name_raw: raw,
+            open_flags,
+            ino: p_int(ev, "ino").unwrap_or(0) as u64,
+            dev: p_int(ev, "dev").unwrap_or(0) as u32,
+            ..Fd::default()
+        };
+        self.insert_fd(ev.tid as i64, fd, f);
+    }
+
+    fn parse_socket(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        let Some(fd) = res.filter(|r| *r >= 0) else {
+            return;
+        };
+        let domain = p_int(ev, "domain").unwrap_or(0);
+        let ty = p_int(ev, "type").unwrap_or(0);
+        let proto = p_int(ev, "proto").unwrap_or(0);
+        let fty = match u8::try_from(domain).unwrap_or(0) {
+            af::INET => fd_type::IPV4_SOCK,
+            af::INET6 => fd_type::IPV6_SOCK,
+            af::UNIX => fd_type::UNIX_SOCK,
+            16 => fd_type::NETLINK,
+            _ => fd_type::UNSUPPORTED,
+        };
+        let mut f = Fd::new(fty, String::new());
+        if matches!(fty, fd_type::IPV4_SOCK | fd_type::IPV6_SOCK) {
+            f.l4proto = match ty & 0xf {
+                1 => l4::TCP,
+                2 => l4::UDP,
+                3 if proto == 1 || proto == 58 => l4::ICMP,
+                3 => l4::RAW,
+                _ => l4::UNKNOWN,
+            };
+        }
+        self.insert_fd(ev.tid as i64, fd, f);
+    }
+
+    fn apply_tuple(&mut self, tid: i64, fd: i64, tuple: SockTuple<'_>, role: Role, outbound: bool) {
+        let (cip, cport, sip, sport) = match tuple {
+            SockTuple::V4 {
+                sip,
+                sport,
+                dip,
+                dport,
+            } => (IpAddr::V4(sip), sport, IpAddr::V4(dip), dport),
+            SockTuple::V6 {
+                sip,
+                sport,
+                dip,
+                dport,
+            } => (IpAddr::V6(sip), sport, IpAddr::V6(dip), dport),
+            SockTuple::Unix { source, dest, path } => {
+                let name = String::from_utf8_lossy(path).into_owned();
+                let _ = (source, dest);
+                let changed;
+                {
+                    let pid = self.pid_of(tid);
+                    let table = self.fds.entry(pid).or_default();
+                    let f = table
+                        .entry(fd)
+                        .or_insert_with(|| Fd::new(fd_type::UNIX_SOCK, String::new()));
+                    changed = f.name != name;
+                    f.ty = fd_type::UNIX_SOCK;
+                    f.name_raw.clone_from(&name);
+                    f.name = name;
+                    f.role = role;
+                    f.connected = true;
+                }
+                self.ctx.fd = Some(fd);
+                self.ctx.name_changed = changed;
+                return;
+            }
+            SockTuple::Other(_) => return,
+        };
+        let _ = outbound;
+        let pid = self.pid_of(tid);
+        let table = self.fds.entry(pid).or_default();
+        let f = table.entry(fd).or_insert_with(|| {
+            let mut f = Fd::new(fd_type::IPV4_SOCK, String::new());
+            f.l4proto = l4::TCP;
+            f
+        });
+        let old = std::mem::take(&mut f.name);
+        f.set_tuple(cip, cport, sip, sport, role);
+        if f.l4proto == l4::UNKNOWN || f.l4proto == l4::NA {
+            f.l4proto = l4::TCP;
+        }
+        f.connected = true;
+        self.ctx.name_changed = old != f.name;
+        self.ctx.fd = Some(fd);
+    }
+
+    fn parse_connect(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        let Some(r) = res else { return };
+        if r < 0 && r != EINPROGRESS {
+            return;
+        }
+        let Some(fd) = p_int(ev, "fd") else { return };
+        let tid = ev.tid as i64;
+        match ev.value_by_name("tuple") {
+            Some(ParamValue::SockTuple(t)) if !matches!(t, SockTuple::Other(_)) => {
+                self.apply_tuple(tid, fd, t, Role::Client, true);
+            }
+            _ => {
+                // No tuple: fall back to the destination address.
+                let Some(ParamValue::SockAddr(a)) = ev.value_by_name("addr") else {
+                    return;
+                };
+                let t = match a {
+                    SockAddr::V4(ip, port) => SockTuple::V4 {
+                        sip: Ipv4Addr::UNSPECIFIED,
+                        sport: 0,
+                        dip: ip,
+                        dport: port,
+                    },
+                    SockAddr::V6(ip, port) => SockTuple::V6 {
+                        sip: Ipv6Addr::UNSPECIFIED,
+                        sport: 0,
+                        dip: ip,
+                        dport: port,
+                    },
+                    SockAddr::Unix(p) => SockTuple::Unix {
+                        source: 0,
+                        dest: 0,
+                        path: p,
+                    },
+                    SockAddr::Other(_) => return,
+                };
+                self.apply_tuple(tid, fd, t, Role::Client, true);
+            }
+        }
+        if r != 0
+            && let Some(f) = self.fd_mut(tid, fd)
+        {
+            f.connected = false;
+        }
+    }
+
+    fn parse_accept(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        let Some(fd) = res.filter(|r| *r >= 0) else {
+            return;
+        };
+        let tid = ev.tid as i64;
+        match ev.value_by_name("tuple") {
+            Some(ParamValue::SockTuple(t)) if !matches!(t, SockTuple::Other(_)) => {
+                self.apply_tuple(tid, fd, t, Role::Server, false);
+            }
+            _ => {
+                self.insert_fd(tid, fd, Fd::new(fd_type::UNKNOWN, String::new()));
+            }
+        }
+        self.ctx.fd = Some(fd);
+    }
+
+    fn parse_bind(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        if res != Some(0) {
+            return;
+        }
+        let Some(fd) = p_int(ev, "fd") else { return };
+        let tid = ev.tid as i64;
+        let Some(ParamValue::SockAddr(a)) = ev.value_by_name("addr") else {
+            return;
+        };
+        let pid = self.pid_of(tid);
+        let table = self.fds.entry(pid).or_default();
+        let f = table
+            .entry(fd)
+            .or_insert_with(|| Fd::new(fd_type::UNKNOWN, String::new()));
+        let old = f.name.clone();
+        match a {
+            SockAddr::V4(ip, port) => f.set_server(IpAddr::V4(ip), port),
+            SockAddr::V6(ip, port) => f.set_server(IpAddr::V6(ip), port),
+            SockAddr::Unix(p) => {
+                f.ty = fd_type::UNIX_SOCK;
+                f.name = String::from_utf8_lossy(p).into_owned();
+                f.name_raw.clone_from(&f.name);
+            }
+            SockAddr::Other(_) => {}
+        }
+        self.ctx.name_changed = old != f.name;
+        self.ctx.fd = Some(fd);
+    }
+
+    fn parse_sendrecv(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
+        if res.is_none_or(|r| r < 0) {
+            return;
+        }
+        let Some(fd) = p_int(ev, "fd") else { return };
+        let tid = ev.tid as i64;
+        let Some(ParamValue::SockTuple(t)) = ev.value_by_name("tuple") else {
+            return;
+        };
+        if !matches!(t, SockTuple::V4 { .. } | SockTuple::V6 { .. }) {
+            return;
+        }
+        // Unconnected UDP sockets take the address of each datagram; connected sockets keep
+        // theirs.
+        let update = match self.fd(tid, fd) {
+            None => true,
+            Some(f) => f.l4proto == l4::UDP || matches!(f.net, Net::None),
+        };
+        if !update {
+            return;
+        }
+        let recv = matches!(ev.name(), "recvfrom" | "recvmsg");
+        let t = if recv {
+            // The datagram came from the peer: the peer is the server side.
+            match t {
+                SockTuple::V4 {
+                    sip,
+                    sport,
+                    dip,
+                    dport,
+                } => SockTuple::V4 {
+                    sip: dip,
+                    sport: dport,
+                    dip: sip,
+                    dport: sport,
+                },
+                SockTuple::V6 {
+                    sip,
+                    sport,
+                    dip,
+                    dport,
+                } => SockTuple::V6 {
+                    sip: dip,
+                    sport: dport,
+                    dip: sip,
+                    dport: sport,
+                },
+                o => o,
+            }
+        } else {
+            t
+        };
+        self.apply_tuple(tid, fd, t, Role::Client, true);
+    }
+
+    fn parse_container(&mut self, ev: &RawEvent<'_>) {
+        let Some(json) = p_bytes(ev, "json") else {
+            return;
+        };
+        if let Some(c) = Container::from_json(json) {
+            self.containers.insert(c.id.clone(), c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(resolve_path("/home/u", "a/../b/./c"), "/home/u/b/c");
+        assert_eq!(resolve_path("/", "../../x"), "/x");
+        assert_eq!(resolve_path("/a", "/etc//passwd"), "/etc/passwd");
+        assert_eq!(resolve_path("/a/b", ".."), "/a");
+        assert_eq!(resolve_path("/", "."), "/");
+    }
+}
