@@ -494,6 +494,7 @@ pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
         ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) | ParamValue::Int(x) => {
             Some(x)
         }
+        ParamValue::Uint(x) => Some(x as i64),
         _ => None,
     }
 }
@@ -1158,26 +1159,25 @@ impl State {
                 *slot = v as u64;
             }
         }
-        // The executable's full path: the kernel's trusted path when the event carries it,
-        // else the filename / argv[0] resolved against the working directory.
+        // The executable's full path (libsinsp): the kernel's trusted path when the event
+        // carries it; else the filename of the execve (from the enter event, merged by the
+        // converter) resolved against the working directory; else unchanged.
         let trusted = p_string(ev, "trusted_exepath").filter(|s| !s.is_empty());
         let cwd = self
             .threads
             .get(&t.pid)
             .map_or_else(|| t.cwd.clone(), |m| m.cwd.clone());
-        t.exepath = match trusted {
-            Some(p) => p,
-            None => {
-                let f = p_string(ev, "filename")
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| t.exe.clone());
-                if f.starts_with('/') || f.is_empty() {
-                    f
-                } else {
-                    resolve_path(&cwd, &f)
-                }
-            }
-        };
+        if let Some(p) = trusted {
+            t.exepath = p;
+        } else if let Some(f) = p_string(ev, "filename").filter(|s| !s.is_empty()) {
+            t.exepath = if f == "<NA>" {
+                f
+            } else {
+                resolve_path(&cwd, &f)
+            };
+        } else if t.exepath.is_empty() && t.exe.starts_with('/') {
+            t.exepath = t.exe.clone();
+        }
         t.exec_ts = ev.ts;
         let pid = t.pid;
         self.threads.insert(tid, t);
@@ -1305,6 +1305,8 @@ impl State {
             SockTuple::Other(_) => return,
         };
         let _ = outbound;
+        // An incomplete tuple (unbound UDP socket) is patched from the interface list.
+        let (cip, sip) = (self.patch_ip(cip, sip), self.patch_ip(sip, cip));
         let pid = self.pid_of(tid);
         let table = self.fds.entry(pid).or_default();
         let f = table.entry(fd).or_insert_with(|| {
@@ -1320,6 +1322,23 @@ impl State {
         f.connected = true;
         self.ctx.name_changed = old != f.name;
         self.ctx.fd = Some(fd);
+    }
+
+    /// `ip` if specified; otherwise the address a local socket talking to `peer` would use:
+    /// the peer itself when it is local (loopback or an interface address), else the first
+    /// non-loopback interface address of the family.
+    fn patch_ip(&self, ip: IpAddr, peer: IpAddr) -> IpAddr {
+        if !ip.is_unspecified() || peer.is_unspecified() {
+            return ip;
+        }
+        if peer.is_loopback() || self.local_ips.contains(&peer) {
+            return peer;
+        }
+        self.local_ips
+            .iter()
+            .find(|a| a.is_ipv4() == peer.is_ipv4() && !a.is_loopback())
+            .copied()
+            .unwrap_or(ip)
     }
 
     fn parse_connect(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {

@@ -220,6 +220,7 @@ pub(crate) enum K {
     ContainerHostIpc,
     ContainerLabel,
     ContainerLabels,
+    ContainerInfo,
     ProcIsContainerProbe,
     K8sPodName,
     K8sNsName,
@@ -429,6 +430,7 @@ fn kind_of(name: &str) -> K {
         "container.host_ipc" => ContainerHostIpc,
         "container.label" => ContainerLabel,
         "container.labels" => ContainerLabels,
+        "container.info" => ContainerInfo,
         "proc.is_container_healthcheck"
         | "proc.is_container_liveness_probe"
         | "proc.is_container_readiness_probe" => ProcIsContainerProbe,
@@ -744,6 +746,18 @@ impl<'a> EventView<'a> {
         F: Fn(&'a Container) -> &'a str,
     {
         ne(f(self.container()?))
+    }
+
+    /// Container start: the pid namespace init's start time (kernel), else the runtime's
+    /// creation time.
+    fn container_start(&self) -> Option<u64> {
+        let c = self.container()?;
+        let t = self.thread?;
+        if t.pidns_init_start_ts > 0 {
+            Some(t.pidns_init_start_ts)
+        } else {
+            c.created_ns
+        }
     }
 
     fn label(&self, key: &str) -> V<'a> {
@@ -1534,7 +1548,10 @@ impl Extract for EventView<'_> {
             ContainerPrivileged => b(self.container()?.privileged?),
             ContainerMounts => self.cont_str(|c| &c.mounts_str),
             ContainerMount => {
-                let mnt = self.mount_by(arg, false)?;
+                self.container()?;
+                let Some(mnt) = self.mount_by(arg, false) else {
+                    return s("none");
+                };
                 owned(format!(
                     "{}:{}:{}:{}:{}",
                     mnt.source, mnt.dest, mnt.mode, mnt.rw, mnt.propagation
@@ -1552,8 +1569,8 @@ impl Extract for EventView<'_> {
             ContainerImageRepository => self.cont_str(|c| &c.image_repository),
             ContainerImageTag => self.cont_str(|c| &c.image_tag),
             ContainerImageDigest => self.cont_str(|c| &c.image_digest),
-            ContainerStartTs => u(self.container()?.created_ns?),
-            ContainerDuration => u(self.ts().saturating_sub(self.container()?.created_ns?)),
+            ContainerStartTs => u(self.container_start()?),
+            ContainerDuration => u(self.ts().saturating_sub(self.container_start()?)),
             ContainerIp => self.cont_str(|c| &c.ip),
             ContainerHostPid => b(self.container()?.host_pid?),
             ContainerHostNetwork => b(self.container()?.host_network?),
@@ -1568,8 +1585,11 @@ impl Extract for EventView<'_> {
                     return None;
                 }
                 let v: Vec<String> = c.labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-                owned(v.join(", "))
+                owned(v.join(","))
             }
+            // Deprecated: Falco substitutes `%container.info` in rule outputs itself; as a
+            // field it has no value.
+            ContainerInfo => None,
             ProcIsContainerProbe => {
                 t()?;
                 b(false)

@@ -5,7 +5,7 @@ mod common;
 
 use common::corpus::{self, Origin};
 use vigil_event::FieldSchema;
-use vigil_state::SyscallSchema;
+use vigil_state::{SyscallSchema, is_implemented};
 
 #[test]
 fn corpus_syscall_fields_resolve() {
@@ -38,10 +38,21 @@ fn corpus_syscall_fields_resolve() {
             }
             for f in &item.fields {
                 checked += 1;
-                if let Err(e) = schema.resolve(&f.name, f.arg.as_deref())
-                    && !corpus::expected_unknown(&path, &f.name)
-                {
-                    failures.push(format!("{name}: {} ({:?}): {e}", item.name, f.origin));
+                match schema.resolve(&f.name, f.arg.as_deref()) {
+                    Err(e) if !corpus::expected_unknown(&path, &f.name) => {
+                        failures.push(format!("{name}: {} ({:?}): {e}", item.name, f.origin));
+                    }
+                    Err(_) => {}
+                    Ok(r) => {
+                        // Every field a corpus rule uses has an extractor.
+                        let field = schema.info(r.id).map_or("", |i| i.name);
+                        if !is_implemented(field) {
+                            failures.push(format!(
+                                "{name}: {}: field {field} has no extractor",
+                                item.name
+                            ));
+                        }
+                    }
                 }
             }
             for v in refs.expand(&item.evt_type_values) {
