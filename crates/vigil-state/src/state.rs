@@ -742,21 +742,15 @@ impl State {
         let res = res_of(ev);
         match info.name {
             "clone" | "fork" | "vfork" | "clone3" => self.parse_clone(ev, res),
-            "execve" | "execveat" => {
-                if res == Some(0) {
-                    self.parse_execve(ev);
-                }
-            }
+            "execve" | "execveat" if res == Some(0) => self.parse_execve(ev),
             "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => {
                 self.parse_open(ev, res)
             }
             "socket" => self.parse_socket(ev, res),
-            "socketpair" => {
-                if res.is_some_and(|r| r >= 0) {
-                    for p in ["fd1", "fd2"] {
-                        if let Some(n) = p_int(ev, p) {
-                            self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, String::new()));
-                        }
+            "socketpair" if res.is_some_and(|r| r >= 0) => {
+                for p in ["fd1", "fd2"] {
+                    if let Some(n) = p_int(ev, p) {
+                        self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, String::new()));
                     }
                 }
             }
@@ -787,15 +781,13 @@ impl State {
                     self.pending_fds.push((pid, fd));
                 }
             }
-            "pipe" | "pipe2" => {
-                if res.is_some_and(|r| r >= 0) {
-                    let ino = p_int(ev, "ino").unwrap_or(0) as u64;
-                    for p in ["fd1", "fd2"] {
-                        if let Some(n) = p_int(ev, p) {
-                            let mut f = Fd::new(fd_type::FIFO, String::new());
-                            f.ino = ino;
-                            self.insert_fd(tid, n, f);
-                        }
+            "pipe" | "pipe2" if res.is_some_and(|r| r >= 0) => {
+                let ino = p_int(ev, "ino").unwrap_or(0) as u64;
+                for p in ["fd1", "fd2"] {
+                    if let Some(n) = p_int(ev, p) {
+                        let mut f = Fd::new(fd_type::FIFO, String::new());
+                        f.ino = ino;
+                        self.insert_fd(tid, n, f);
                     }
                 }
             }
@@ -815,10 +807,8 @@ impl State {
                 let name = format!("memfd:{}", p_string(ev, "name").unwrap_or_default());
                 self.simple_fd(tid, res, fd_type::MEMFD, name);
             }
-            "bpf" => {
-                if p_int(ev, "cmd").is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) {
-                    self.simple_fd(tid, res, fd_type::BPF, String::new());
-                }
+            "bpf" if p_int(ev, "cmd").is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) => {
+                self.simple_fd(tid, res, fd_type::BPF, String::new());
             }
             "chdir" => {
                 if res == Some(0)
@@ -835,26 +825,22 @@ impl State {
                     self.set_cwd(tid, &name);
                 }
             }
-            "setuid" | "setresuid" | "setreuid" => {
-                if res == Some(0) {
-                    let v = p_int(ev, "uid").or_else(|| p_int(ev, "euid"));
-                    if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
-                        && u >= 0
-                        && u != i64::from(u32::MAX)
-                    {
-                        t.uid = u as u32;
-                    }
+            "setuid" | "setresuid" | "setreuid" if res == Some(0) => {
+                let v = p_int(ev, "uid").or_else(|| p_int(ev, "euid"));
+                if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
+                    && u >= 0
+                    && u != i64::from(u32::MAX)
+                {
+                    t.uid = u as u32;
                 }
             }
-            "setgid" | "setresgid" | "setregid" => {
-                if res == Some(0) {
-                    let v = p_int(ev, "gid").or_else(|| p_int(ev, "egid"));
-                    if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
-                        && g >= 0
-                        && g != i64::from(u32::MAX)
-                    {
-                        t.gid = g as u32;
-                    }
+            "setgid" | "setresgid" | "setregid" if res == Some(0) => {
+                let v = p_int(ev, "gid").or_else(|| p_int(ev, "egid"));
+                if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
+                    && g >= 0
+                    && g != i64::from(u32::MAX)
+                {
+                    t.gid = g as u32;
                 }
             }
             "setsid" => {
@@ -864,16 +850,13 @@ impl State {
                     t.sid = r;
                 }
             }
-            "setpgid" => {
-                if res == Some(0) {
-                    let pid = p_int(ev, "pid").unwrap_or(0);
-                    let target = if pid == 0 { tid } else { pid };
-                    if let (Some(pg), Some(t)) = (p_int(ev, "pgid"), self.threads.get_mut(&target))
-                    {
-                        let pg = if pg == 0 { target } else { pg };
-                        t.pgid = pg;
-                        t.vpgid = pg;
-                    }
+            "setpgid" if res == Some(0) => {
+                let pid = p_int(ev, "pid").unwrap_or(0);
+                let target = if pid == 0 { tid } else { pid };
+                if let (Some(pg), Some(t)) = (p_int(ev, "pgid"), self.threads.get_mut(&target)) {
+                    let pg = if pg == 0 { target } else { pg };
+                    t.pgid = pg;
+                    t.vpgid = pg;
                 }
             }
             "capset" => {
@@ -991,7 +974,7 @@ impl State {
         if res > 0 {
             // The caller's exit: make sure the caller exists, then create the child from it.
             let child = res;
-            if !self.threads.contains_key(&tid) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = self.threads.entry(tid) {
                 let mut caller = Thread {
                     tid: p_int(ev, "tid").unwrap_or(tid),
                     pid: p_int(ev, "pid").unwrap_or(tid),
@@ -1005,7 +988,7 @@ impl State {
                     ..Thread::default()
                 };
                 Self::fill_common(&mut caller, ev);
-                self.threads.insert(tid, caller);
+                slot.insert(caller);
             }
             if self.threads.contains_key(&child) {
                 return;

@@ -19,7 +19,7 @@ use crate::{SYSCALL_SCHEMA, fields};
 /// What a field extracts; one variant per implemented field, `Unimplemented` otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
-pub(crate) enum K {
+pub(crate) enum Kind {
     Unimplemented,
     // evt
     EvtNum,
@@ -229,8 +229,8 @@ pub(crate) enum K {
     K8sPodFullSandboxId,
 }
 
-fn kind_of(name: &str) -> K {
-    use K::*;
+fn kind_of(name: &str) -> Kind {
+    use Kind::*;
     match name {
         "evt.num" => EvtNum,
         "evt.time" => EvtTime,
@@ -443,8 +443,8 @@ fn kind_of(name: &str) -> K {
     }
 }
 
-fn kinds() -> &'static [K] {
-    static KINDS: OnceLock<Vec<K>> = OnceLock::new();
+fn kinds() -> &'static [Kind] {
+    static KINDS: OnceLock<Vec<Kind>> = OnceLock::new();
     KINDS.get_or_init(|| {
         fields::SYSCALL_FIELDS
             .iter()
@@ -455,7 +455,7 @@ fn kinds() -> &'static [K] {
 
 /// Whether the extractor implements a field (by name, as in the catalogue).
 pub fn is_implemented(name: &str) -> bool {
-    kind_of(name) != K::Unimplemented
+    kind_of(name) != Kind::Unimplemented
 }
 
 /// The `evt.type` id of every event code (generic syscalls resolved per event).
@@ -1102,7 +1102,7 @@ impl Extract for EventView<'_> {
 
     #[allow(clippy::too_many_lines)]
     fn extract(&self, field: &FieldRef) -> Option<Values<'_>> {
-        use K::*;
+        use Kind::*;
         let kind = *kinds().get(field.id.0 as usize)?;
         let arg = &field.arg;
         let t = || self.thread;

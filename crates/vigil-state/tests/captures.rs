@@ -169,10 +169,10 @@ fn deferred_removals_happen_on_the_next_event() {
     let mut after_exit = false;
     let mut after_close = false;
     while let Some(b) = conv.next().expect("read") {
-        if let Block::Event(ev) = &b {
-            if after_close {
-                assert!(state.fd(ev.tid as i64, 3).is_some(), "close is deferred");
-            }
+        if let Block::Event(ev) = &b
+            && after_close
+        {
+            assert!(state.fd(ev.tid as i64, 3).is_some(), "close is deferred");
         }
         state.apply_block(&b);
         if after_close {
@@ -477,7 +477,7 @@ fn every_capture_every_field_never_panics_and_tree_is_sound() {
         let state = replay(path, |_, v| {
             n += 1;
             // All fields on a sample of events (all of them is slow in debug builds).
-            if n % 7 == 0 {
+            if n.is_multiple_of(7) {
                 for r in &refs {
                     let _ = v.extract(r);
                 }
@@ -485,7 +485,7 @@ fn every_capture_every_field_never_panics_and_tree_is_sound() {
         });
         // Process tree invariants.
         for t in state.threads() {
-            assert!(t.tid > 0 || t.tid == 0, "{}", path.display());
+            assert!(t.tid >= 0, "{}", path.display());
             let mut seen = HashSet::new();
             let mut cur = Some(t);
             while let Some(c) = cur {
