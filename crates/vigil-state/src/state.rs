@@ -976,7 +976,7 @@ impl State {
             let child = res;
             if let std::collections::hash_map::Entry::Vacant(slot) = self.threads.entry(tid) {
                 let mut caller = Thread {
-                    tid: p_int(ev, "tid").unwrap_or(tid),
+                    tid,
                     pid: p_int(ev, "pid").unwrap_or(tid),
                     ptid: p_int(ev, "ptid").unwrap_or(0),
                     vtid: p_int(ev, "vtid").unwrap_or(-1),
