@@ -9,6 +9,9 @@ use vigil_event::{Extract, FieldSchema};
 use vigil_scap::{Block, Converter, OwnedEvent, RawEvent, Reader};
 use vigil_state::{SYSCALL_SCHEMA, State};
 
+/// Parameter bytes and their ranges.
+type Flat = (Vec<u8>, Vec<(u32, u32)>);
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first() else {
@@ -26,7 +29,7 @@ fn main() {
         }
     }
     // Flatten into (buf, ranges) once.
-    let flat: Vec<(Vec<u8>, Vec<(u32, u32)>)> = events
+    let flat: Vec<Flat> = events
         .iter()
         .map(|e| {
             let mut buf = Vec::new();
