@@ -1030,6 +1030,7 @@ impl State {
             if let Some(c) = p_bytes(ev, "cgroups") {
                 t.set_cgroups(c);
             }
+            t.recompute();
             t.clone_ts = ev.ts;
             let caller_pid = caller.pid;
             self.add_child(t, caller_pid, is_thread);

@@ -65,6 +65,16 @@ pub(crate) enum Kind {
     EvtIsOpenWrite,
     EvtIsOpenExec,
     EvtIsOpenCreate,
+    EvtCountError(u8),
+    EvtCountExit,
+    EvtCountProcinfo,
+    EvtCountThreadinfo,
+    EvtBuflenDir(u8, u8),
+    EvtAbspath,
+    FsPathName(bool),
+    FsPathSource(bool),
+    FsPathTarget(bool),
+    UtilCnt,
     // proc / thread
     ProcExe,
     ProcPexe,
@@ -84,6 +94,7 @@ pub(crate) enum Kind {
     ProcCmdlenargs,
     ProcExeline,
     ProcEnv,
+    ProcAenv,
     ProcCwd,
     ProcLoginshellid,
     ProcTty,
@@ -129,6 +140,8 @@ pub(crate) enum Kind {
     ProcVmsize,
     ProcVmrss,
     ProcVmswap,
+    ThreadVmsizeB,
+    ThreadVmrssB,
     ThreadPfmajor,
     ThreadPfminor,
     ThreadIsmain,
@@ -225,6 +238,7 @@ pub(crate) enum Kind {
     K8sPodName,
     K8sNsName,
     K8sPodId,
+    K8sPodUid,
     K8sPodSandboxId,
     K8sPodFullSandboxId,
 }
@@ -275,6 +289,31 @@ fn kind_of(name: &str) -> Kind {
         "evt.is_open_write" => EvtIsOpenWrite,
         "evt.is_open_exec" => EvtIsOpenExec,
         "evt.is_open_create" => EvtIsOpenCreate,
+        "evt.count.error" => EvtCountError(0),
+        "evt.count.error.file" => EvtCountError(1),
+        "evt.count.error.net" => EvtCountError(2),
+        "evt.count.error.memory" => EvtCountError(3),
+        "evt.count.error.other" => EvtCountError(4),
+        "evt.count.exit" => EvtCountExit,
+        "evt.count.procinfo" => EvtCountProcinfo,
+        "evt.count.threadinfo" => EvtCountThreadinfo,
+        // (direction: 0 any, 1 in, 2 out; kind: 0 any, 1 file, 2 net)
+        "evt.buflen.in" => EvtBuflenDir(1, 0),
+        "evt.buflen.out" => EvtBuflenDir(2, 0),
+        "evt.buflen.file" => EvtBuflenDir(0, 1),
+        "evt.buflen.file.in" => EvtBuflenDir(1, 1),
+        "evt.buflen.file.out" => EvtBuflenDir(2, 1),
+        "evt.buflen.net" => EvtBuflenDir(0, 2),
+        "evt.buflen.net.in" => EvtBuflenDir(1, 2),
+        "evt.buflen.net.out" => EvtBuflenDir(2, 2),
+        "evt.abspath" => EvtAbspath,
+        "fs.path.name" => FsPathName(false),
+        "fs.path.nameraw" => FsPathName(true),
+        "fs.path.source" => FsPathSource(false),
+        "fs.path.sourceraw" => FsPathSource(true),
+        "fs.path.target" => FsPathTarget(false),
+        "fs.path.targetraw" => FsPathTarget(true),
+        "util.cnt" => UtilCnt,
         "proc.exe" => ProcExe,
         "proc.pexe" => ProcPexe,
         "proc.aexe" => ProcAexe,
@@ -293,6 +332,7 @@ fn kind_of(name: &str) -> Kind {
         "proc.cmdlenargs" => ProcCmdlenargs,
         "proc.exeline" => ProcExeline,
         "proc.env" => ProcEnv,
+        "proc.aenv" => ProcAenv,
         "proc.cwd" => ProcCwd,
         "proc.loginshellid" => ProcLoginshellid,
         "proc.tty" => ProcTty,
@@ -338,6 +378,8 @@ fn kind_of(name: &str) -> Kind {
         "proc.vmsize" | "thread.vmsize" => ProcVmsize,
         "proc.vmrss" | "thread.vmrss" => ProcVmrss,
         "proc.vmswap" => ProcVmswap,
+        "thread.vmsize.b" => ThreadVmsizeB,
+        "thread.vmrss.b" => ThreadVmrssB,
         "thread.pfmajor" => ThreadPfmajor,
         "thread.pfminor" => ThreadPfminor,
         "thread.ismain" => ThreadIsmain,
@@ -437,6 +479,7 @@ fn kind_of(name: &str) -> Kind {
         "k8s.pod.name" => K8sPodName,
         "k8s.ns.name" => K8sNsName,
         "k8s.pod.id" => K8sPodId,
+        "k8s.pod.uid" => K8sPodUid,
         "k8s.pod.sandbox_id" => K8sPodSandboxId,
         "k8s.pod.full_sandbox_id" => K8sPodFullSandboxId,
         _ => Unimplemented,
@@ -831,7 +874,7 @@ impl<'a> EventView<'a> {
             return None;
         }
         let (cip, cport, sip, sport) = self.ips()?;
-        if self.is_local_ip(&cip) || f.role == Role::Client {
+        if self.is_local_ip(&cip) {
             Some(((cip, cport), (sip, sport)))
         } else {
             Some(((sip, sport), (cip, cport)))
@@ -963,19 +1006,62 @@ impl<'a> EventView<'a> {
                 let text = String::from_utf8_lossy(path).into_owned();
                 if text.starts_with('/') || text.is_empty() {
                     text
-                } else if is_open_family(self.ev.code) {
-                    self.state.open_path(&self.ev).map_or(text, |(n, _)| n)
                 } else {
-                    match self.thread {
-                        Some(t) => crate::state::resolve_path(self.state.cwd_of(t), &text),
-                        None => text,
-                    }
+                    self.param_path(idx).map_or(text, |(abs, _)| abs)
                 }
             }
             ParamValue::Uint(x) if p.fmt == vigil_scap::PrintFormat::Hex => format!("{x:X}"),
             ParamValue::Uint(x) if p.fmt == vigil_scap::PrintFormat::Oct => format!("{x:o}"),
             other => other.to_string(),
         })
+    }
+
+    /// Parameter `idx` as an absolute path: relative paths are resolved against the dirfd
+    /// parameter the event table names for it (`AT_FDCWD` = the working directory) or the
+    /// working directory. Returns `(resolved, raw)`.
+    fn param_path(&self, idx: usize) -> Option<(String, String)> {
+        let info = self.ev.info()?;
+        let p = info.params.get(idx)?;
+        let raw = match self.ev.value(idx)? {
+            ParamValue::Path(b) | ParamValue::Str(b) => String::from_utf8_lossy(b).into_owned(),
+            _ => return None,
+        };
+        if raw.is_empty() {
+            return None;
+        }
+        if raw.starts_with('/') {
+            return Some((crate::state::resolve_path("/", &raw), raw));
+        }
+        let t = self.thread?;
+        let base = match (p.ty, p.extra) {
+            (ParamType::FsRelPath, ParamExtra::DirFd(d)) => match self.ev.value(usize::from(d)) {
+                Some(ParamValue::Fd(fd)) if fd != -100 => {
+                    self.state.fds.get(&t.pid)?.get(&fd)?.name.clone()
+                }
+                _ => self.state.cwd_of(t).to_string(),
+            },
+            _ => self.state.cwd_of(t).to_string(),
+        };
+        Some((crate::state::resolve_path(&base, &raw), raw))
+    }
+
+    /// The (source, target) parameter indexes of rename/link/symlink events, or the single
+    /// path of other path events (as source).
+    fn path_params(&self) -> (Option<usize>, Option<usize>) {
+        let Some(info) = self.ev.info() else {
+            return (None, None);
+        };
+        let idx = |n: &str| info.param_index(n);
+        match info.name {
+            "rename" | "renameat" | "renameat2" | "link" | "linkat" => {
+                (idx("oldpath"), idx("newpath"))
+            }
+            "symlink" | "symlinkat" => (idx("target"), idx("linkpath")),
+            "open" | "openat" | "openat2" | "creat" | "unlinkat" => (idx("name"), None),
+            "mkdir" | "mkdirat" | "rmdir" | "unlink" | "open_by_handle_at" => (idx("path"), None),
+            "chmod" | "fchmodat" => (idx("filename"), None),
+            _ => (None, None),
+        }
     }
 
     fn arg_index(&self, arg: &FieldArg) -> Option<usize> {
@@ -1224,6 +1310,89 @@ impl Extract for EventView<'_> {
                     && ev.name() != "open_by_handle_at"
                     && p_int(ev, "mode").is_some_and(|m| m & 0o111 != 0)
             })),
+            EvtCountError(k) => {
+                let failed = self.res().is_some_and(|r| r < 0);
+                let cat = ev.info().map_or(0, |i| i.category & 0xff);
+                let fdcat = self.fd.map(|f| f.ty);
+                let is_net = matches!(
+                    fdcat,
+                    Some(
+                        fd_type::IPV4_SOCK
+                            | fd_type::IPV6_SOCK
+                            | fd_type::IPV4_SERVSOCK
+                            | fd_type::IPV6_SERVSOCK
+                            | fd_type::UNIX_SOCK
+                    )
+                ) || cat == 3;
+                let is_file = matches!(fdcat, Some(fd_type::FILE | fd_type::DIRECTORY)) || cat == 2;
+                let is_mem = cat == 5;
+                let hit = failed
+                    && match k {
+                        1 => is_file,
+                        2 => is_net,
+                        3 => is_mem,
+                        4 => !is_file && !is_net && !is_mem,
+                        _ => true,
+                    };
+                u(u64::from(hit))
+            }
+            EvtCountExit => u(u64::from(ev.direction() == Direction::Exit)),
+            EvtCountProcinfo => u(u64::from(ev.name() == "procinfo")),
+            EvtCountThreadinfo => u(0),
+            EvtBuflenDir(dir, kind) => {
+                let f = ev.info()?.flags;
+                let r = f.has(EventFlags::READS_FROM_FD);
+                let w = f.has(EventFlags::WRITES_TO_FD);
+                let dir_ok = match dir {
+                    1 => r,
+                    2 => w,
+                    _ => r || w,
+                };
+                let fdt = self.fd.map(|f| f.ty);
+                let kind_ok = match kind {
+                    1 => matches!(fdt, Some(fd_type::FILE | fd_type::DIRECTORY)),
+                    2 => matches!(
+                        fdt,
+                        Some(
+                            fd_type::IPV4_SOCK
+                                | fd_type::IPV6_SOCK
+                                | fd_type::IPV4_SERVSOCK
+                                | fd_type::IPV6_SERVSOCK
+                                | fd_type::UNIX_SOCK
+                        )
+                    ),
+                    _ => true,
+                };
+                if !(dir_ok && kind_ok) {
+                    return None;
+                }
+                p_bytes(ev, "data")?;
+                let r = self.res()?;
+                if r < 0 { None } else { u(r as u64) }
+            }
+            EvtAbspath => {
+                let (src, dst) = self.path_params();
+                let idx = match arg {
+                    FieldArg::Key(k) if &**k == "dst" => dst,
+                    FieldArg::Key(k) if &**k == "src" => src,
+                    _ => dst.or(src),
+                }?;
+                owned(self.param_path(idx)?.0)
+            }
+            FsPathName(raw) | FsPathSource(raw) | FsPathTarget(raw) => {
+                let (src, dst) = self.path_params();
+                let idx = match kind {
+                    FsPathName(_) if dst.is_none() => src,
+                    FsPathSource(_) if dst.is_some() => src,
+                    FsPathTarget(_) => dst,
+                    _ => None,
+                }?;
+                let (abs, r) = self.param_path(idx)?;
+                // A symlink's target is stored as given.
+                let literal = matches!(ev.name(), "symlink" | "symlinkat") && dst != Some(idx);
+                owned(if raw || literal { r } else { abs })
+            }
+            UtilCnt => u(1),
             // proc
             ProcExe => s(&t()?.exe),
             ProcPexe => s(&self.parent()?.exe),
@@ -1259,6 +1428,15 @@ impl Extract for EventView<'_> {
                     _ => owned(t.env.join(" ")),
                 }
             }
+            ProcAenv => match arg {
+                FieldArg::Key(k) => self.ancestors().find_map(|a| {
+                    a.env.iter().find_map(|e| {
+                        let (n, v) = e.split_once('=')?;
+                        (n == &**k).then(|| smallvec![Value::str(v)])
+                    })
+                }),
+                _ => owned(self.parent()?.env.join(" ")),
+            },
             ProcCwd => s(self.state.cwd_of(t()?)),
             ProcLoginshellid => {
                 let mut found = None;
@@ -1363,6 +1541,8 @@ impl Extract for EventView<'_> {
             ProcVmsize => u(u64::from(m()?.vmsize_kb)),
             ProcVmrss => u(u64::from(m()?.vmrss_kb)),
             ProcVmswap => u(u64::from(m()?.vmswap_kb)),
+            ThreadVmsizeB => u(u64::from(t()?.vmsize_kb) * 1024),
+            ThreadVmrssB => u(u64::from(t()?.vmrss_kb) * 1024),
             ThreadPfmajor => u(t()?.pfmajor),
             ThreadPfminor => u(t()?.pfminor),
             ThreadIsmain => b(t()?.is_main()),
@@ -1492,7 +1672,7 @@ impl Extract for EventView<'_> {
                 b(match f.ty {
                     fd_type::IPV4_SERVSOCK | fd_type::IPV6_SERVSOCK => true,
                     fd_type::IPV4_SOCK | fd_type::IPV6_SOCK => match f.net {
-                        Net::Tuple { sip, .. } => self.is_local_ip(&sip) && f.role == Role::Server,
+                        Net::Tuple { sip, .. } => self.is_local_ip(&sip),
                         _ => false,
                     },
                     _ => false,
@@ -1596,7 +1776,7 @@ impl Extract for EventView<'_> {
             }
             K8sPodName => self.label("io.kubernetes.pod.name"),
             K8sNsName => self.label("io.kubernetes.pod.namespace"),
-            K8sPodId => self.label("io.kubernetes.pod.uid"),
+            K8sPodId | K8sPodUid => self.label("io.kubernetes.pod.uid"),
             K8sPodSandboxId => {
                 let v = self.container()?.label("io.kubernetes.sandbox.id")?;
                 ne(v.get(..12).unwrap_or(v))

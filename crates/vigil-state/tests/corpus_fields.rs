@@ -146,3 +146,25 @@ fn scanner_finds_known_references() {
         ]
     );
 }
+
+#[test]
+fn implemented_fields_report() {
+    let schema = SyscallSchema;
+    let missing: Vec<&str> = schema
+        .fields()
+        .iter()
+        .map(|f| f.name)
+        .filter(|n| !is_implemented(n))
+        .collect();
+    eprintln!(
+        "{} of {} syscall fields have extractors; without: {}",
+        schema.fields().len() - missing.len(),
+        schema.fields().len(),
+        missing.join(" ")
+    );
+    assert!(
+        missing.len() < 80,
+        "{} fields without extractor",
+        missing.len()
+    );
+}
