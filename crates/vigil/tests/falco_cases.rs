@@ -87,12 +87,13 @@ fn check_validate(case: &Value, base: &Path) -> Result<(), Vec<String>> {
     let has_error = !errors.is_empty();
     let mut diffs = Vec::new();
     if let Some(want) = expect["error"].as_bool()
-        && want != has_error {
-            diffs.push(format!(
-                "error: want {want}, got {has_error} {}",
-                show(&errors)
-            ));
-        }
+        && want != has_error
+    {
+        diffs.push(format!(
+            "error: want {want}, got {has_error} {}",
+            show(&errors)
+        ));
+    }
     if let Some(code) = expect["exit_code"].as_i64() {
         let got = i64::from(has_error);
         if code != got {
@@ -115,13 +116,14 @@ fn check_validate(case: &Value, base: &Path) -> Result<(), Vec<String>> {
         }
     }
     if let Some(n) = v["error_count"].as_u64()
-        && errors.len() as u64 != n {
-            diffs.push(format!(
-                "error_count: want {n}, got {} {}",
-                errors.len(),
-                show(&errors)
-            ));
-        }
+        && errors.len() as u64 != n
+    {
+        diffs.push(format!(
+            "error_count: want {n}, got {} {}",
+            errors.len(),
+            show(&errors)
+        ));
+    }
     for i in v["file_successful"].as_array().into_iter().flatten() {
         let i = i.as_u64().unwrap_or(u64::MAX) as usize;
         if !res.files.get(i).is_some_and(|f| f.successful) {
