@@ -444,6 +444,8 @@ pub struct State {
     pub(crate) prev_ts: u64,
     pub(crate) cur_ts: u64,
     pub(crate) ctx: EventCtx,
+    /// For a `container` event: the id of the container it describes.
+    pub(crate) event_container: Option<String>,
 }
 
 fn int(v: ParamValue<'_>) -> Option<i64> {
@@ -720,6 +722,7 @@ impl State {
             self.cur_ts = ev.ts;
         }
         self.ctx = EventCtx::default();
+        self.event_container = None;
         let Some(info) = ev.info() else { return };
         let tid = ev.tid as i64;
         // The fd the event is about.
@@ -1476,6 +1479,7 @@ impl State {
             return;
         };
         if let Some(c) = Container::from_json(json) {
+            self.event_container = Some(c.id.clone());
             self.containers.insert(c.id.clone(), c);
         }
     }

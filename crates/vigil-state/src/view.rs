@@ -775,13 +775,21 @@ impl<'a> EventView<'a> {
         }
     }
 
+    /// The container id of the event: the thread's, or for `container` events the id the
+    /// event describes.
+    fn container_id(&self) -> Option<&'a str> {
+        if let Some(id) = self.state.event_container.as_deref() {
+            return Some(id);
+        }
+        self.thread.map(|t| t.container_id.as_str())
+    }
+
     fn container(&self) -> Option<&'a Container> {
-        let t = self.thread?;
-        self.state.containers.get(t.container_id.as_str())
+        self.state.containers.get(self.container_id()?)
     }
 
     fn is_host(&self) -> bool {
-        self.thread.is_some_and(|t| t.container_id == "host")
+        self.container_id() == Some("host")
     }
 
     fn cont_str<F>(&self, f: F) -> V<'a>
@@ -1682,7 +1690,7 @@ impl Extract for EventView<'_> {
             FdContainername => {
                 let name = self.fd_name(false)?;
                 let n = String::from_utf8_lossy(name.first()?.as_bytes()?).into_owned();
-                owned(format!("{}:{n}", t()?.container_id))
+                owned(format!("{}:{n}", self.container_id()?))
             }
             FdContainerdirectory => {
                 let f = self.fd?;
@@ -1691,7 +1699,7 @@ impl Extract for EventView<'_> {
                 } else {
                     &f.name
                 };
-                owned(format!("{}:{d}", t()?.container_id))
+                owned(format!("{}:{d}", self.container_id()?))
             }
             FdConnected => b(self.fd?.connected),
             FdNameChanged => {
@@ -1706,14 +1714,14 @@ impl Extract for EventView<'_> {
             FdIsUpper => b(self.fd?.open_flags & flags::FD_UPPER_LAYER != 0),
             FdIsLower => b(self.fd?.open_flags & flags::FD_LOWER_LAYER != 0),
             // container
-            ContainerId => s(&t()?.container_id),
+            ContainerId => s(self.container_id()?),
             ContainerFullId => {
                 if self.is_host() {
                     return s("host");
                 }
                 match self.container() {
                     Some(c) if !c.full_id.is_empty() => s(&c.full_id),
-                    _ => s(&t()?.container_id),
+                    _ => s(self.container_id()?),
                 }
             }
             ContainerName => {
