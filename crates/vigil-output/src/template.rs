@@ -302,6 +302,9 @@ impl<'a> Parser<'a> {
         let rest = &self.s[start..];
         for t in TRANSFORMER_NAMES {
             if rest.starts_with(t) && rest.as_bytes().get(t.len()) == Some(&b'(') {
+                if !matches!(*t, "tolower" | "toupper" | "basename" | "len") {
+                    return Err(format!("transformer '{t}' is not supported"));
+                }
                 self.pos += t.len() + 1;
                 self.blanks();
                 let inner = self.field_or_transformer(depth + 1)?;
