@@ -11,9 +11,36 @@
 //!   object (`hostname, message?, output?, output_fields?, priority, rule, source, tags?, time`
 //!   in that sorted order);
 //! * [`OutputOptions`] — the output keys of Falco's configuration, set by `-o key=value`;
-//! * [`Sink`] — synchronous destinations (stdout, file, memory).
+//! * [`Sink`] — synchronous destinations (stdout, file, program, memory).
 //!
 //! Depends only on `vigil-event`.
+//!
+//! ```
+//! use vigil_event::{FieldInfo, FieldSchema, FieldType, MapEvent, Priority};
+//! use vigil_output::{Alert, AlertFormatter, OutputOptions, OutputTemplate};
+//!
+//! struct Schema;
+//! static FIELDS: &[FieldInfo] = &[FieldInfo::new("proc.cmdline", FieldType::String, "cmd")];
+//! impl FieldSchema for Schema {
+//!     fn source(&self) -> &str { "syscall" }
+//!     fn fields(&self) -> &[FieldInfo] { FIELDS }
+//! }
+//!
+//! // Once per rule: compile its output (Falco adds the `*`: missing values print <NA>).
+//! let tpl = OutputTemplate::compile_rule_output("An open was seen (command=%proc.cmdline)", &Schema)
+//!     .expect("valid output");
+//! // Once per run: options from `-o key=value`.
+//! let mut opts = OutputOptions::default();
+//! opts.apply_override("time_format_iso_8601=true").expect("valid value");
+//! let fmt = AlertFormatter::new(opts);
+//! // Per match.
+//! let ev = MapEvent::builder(&Schema).str("proc.cmdline", "cat /dev/null").build();
+//! let tags = vec!["filesystem".to_string()];
+//! let alert = Alert::from_event(&tpl, &ev, 1_470_327_477_881_781_397, "open_from_cat",
+//!     Priority::Warning, "syscall", &tags, "host");
+//! assert_eq!(fmt.line(&alert),
+//!     "2016-08-04T16:17:57.881781397+0000: Warning An open was seen (command=cat /dev/null)");
+//! ```
 
 #![deny(missing_docs)]
 
@@ -27,7 +54,8 @@ mod time;
 pub use alert::{Alert, AlertFormatter};
 pub use options::{OutputOptions, parse_bool};
 pub use sink::{
-    FileSink, MemorySink, Sink, StdoutSink, WriterSink, file_sink, sinks_from_options, stdout_sink,
+    FileSink, MemorySink, ProgramSink, Sink, StdoutSink, WriterSink, file_sink, sinks_from_options,
+    stdout_sink,
 };
 pub use template::{OutputError, OutputField, OutputTemplate};
 pub use text::{

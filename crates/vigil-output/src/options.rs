@@ -28,6 +28,13 @@ pub struct OutputOptions {
     pub file_output_filename: String,
     /// `file_output.keep_alive` (false): accepted; a vigil file sink stays open anyway.
     pub file_output_keep_alive: bool,
+    /// `program_output.enabled` (false): pipe each alert line to a shell command.
+    pub program_output: bool,
+    /// `program_output.program` (empty): the command, run with `sh -c`.
+    pub program_output_program: String,
+    /// `program_output.keep_alive` (false): keep one process for all alerts instead of one
+    /// per alert.
+    pub program_output_keep_alive: bool,
     /// Offset of the local time zone from UTC in seconds, for the default (non-ISO) time
     /// prefix; libsinsp computes it once at start-up. Not a Falco key.
     pub utc_offset_secs: i32,
@@ -53,6 +60,9 @@ impl Default for OutputOptions {
             file_output: false,
             file_output_filename: String::new(),
             file_output_keep_alive: false,
+            program_output: false,
+            program_output_program: String::new(),
+            program_output_keep_alive: false,
             utc_offset_secs: 0,
             escape_text: false,
         }
@@ -120,6 +130,9 @@ impl OutputOptions {
             "file_output.enabled" => self.file_output = flag(value)?,
             "file_output.filename" => self.file_output_filename = value.trim().to_string(),
             "file_output.keep_alive" => self.file_output_keep_alive = flag(value)?,
+            "program_output.enabled" => self.program_output = flag(value)?,
+            "program_output.program" => self.program_output_program = value.trim().to_string(),
+            "program_output.keep_alive" => self.program_output_keep_alive = flag(value)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -156,7 +169,12 @@ mod tests {
         assert_eq!(o.apply_option("stdout_output.enabled", "off"), Ok(true));
         assert!(!o.stdout_output);
         assert_eq!(o.apply_option("priority", "debug"), Ok(false));
-        assert_eq!(o.apply_option("program_output.program", "cat"), Ok(false));
+        assert_eq!(o.apply_option("program_output.program", "cat"), Ok(true));
+        assert_eq!(o.program_output_program, "cat");
+        assert_eq!(
+            o.apply_option("append_output.suggested_output", "false"),
+            Ok(false)
+        );
         assert!(o.apply_option("json_output", "maybe").is_err());
         assert!(o.apply_override("json_output").is_err());
         assert_eq!(o.apply_option("file_output.filename", "/tmp/x"), Ok(true));

@@ -3,6 +3,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Stdout, Write};
 use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
 
 use crate::alert::{Alert, AlertFormatter};
 use crate::options::OutputOptions;
@@ -79,8 +80,85 @@ pub fn file_sink(path: &Path, options: OutputOptions) -> io::Result<FileSink> {
     Ok(WriterSink::new(BufWriter::new(f), options))
 }
 
-/// The sinks the options enable: stdout (`stdout_output.enabled`) and the file
-/// (`file_output.enabled` with `file_output.filename`).
+/// Pipes each alert line to a shell command (Falco's `program_output`): `sh -c PROGRAM` with
+/// the line on its standard input and its output going to ours. Without `keep_alive`, one
+/// process per alert, waited for before the next (as Falco's `popen`/`pclose`).
+#[derive(Debug)]
+pub struct ProgramSink {
+    program: String,
+    keep_alive: bool,
+    formatter: AlertFormatter,
+    child: Option<(Child, BufWriter<ChildStdin>)>,
+    line: String,
+}
+
+impl ProgramSink {
+    /// A sink for `program` (run with `sh -c`).
+    pub fn new(program: &str, keep_alive: bool, options: OutputOptions) -> ProgramSink {
+        ProgramSink {
+            program: program.to_string(),
+            keep_alive,
+            formatter: AlertFormatter::new(options),
+            child: None,
+            line: String::new(),
+        }
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        if let Some((mut child, mut stdin)) = self.child.take() {
+            let flushed = stdin.flush();
+            drop(stdin);
+            child.wait()?;
+            flushed?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for ProgramSink {
+    fn emit(&mut self, alert: &Alert<'_>) -> io::Result<()> {
+        if self.child.is_none() {
+            let mut child = Command::new("sh")
+                .arg("-c")
+                .arg(&self.program)
+                .stdin(Stdio::piped())
+                .spawn()?;
+            let stdin = child
+                .stdin
+                .take()
+                .ok_or_else(|| io::Error::other("program output: no stdin pipe"))?;
+            self.child = Some((child, BufWriter::new(stdin)));
+        }
+        self.line.clear();
+        self.formatter.push_line(alert, &mut self.line);
+        self.line.push('\n');
+        if let Some((_, stdin)) = self.child.as_mut() {
+            stdin.write_all(self.line.as_bytes())?;
+            if !self.formatter.options.buffered_outputs {
+                stdin.flush()?;
+            }
+        }
+        if !self.keep_alive {
+            self.close()?;
+        }
+        Ok(())
+    }
+
+    /// Closes the program's input and waits for it (so its output is complete).
+    fn flush(&mut self) -> io::Result<()> {
+        self.close()
+    }
+}
+
+impl Drop for ProgramSink {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+/// The sinks the options enable: stdout (`stdout_output.enabled`), the file
+/// (`file_output.enabled` with `file_output.filename`) and the program
+/// (`program_output.enabled` with `program_output.program`).
 pub fn sinks_from_options(options: &OutputOptions) -> io::Result<Vec<Box<dyn Sink>>> {
     let mut sinks: Vec<Box<dyn Sink>> = Vec::new();
     if options.stdout_output {
@@ -97,6 +175,19 @@ pub fn sinks_from_options(options: &OutputOptions) -> io::Result<Vec<Box<dyn Sin
             Path::new(&options.file_output_filename),
             options.clone(),
         )?));
+    }
+    if options.program_output {
+        if options.program_output_program.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "program_output is enabled but program_output.program is empty",
+            ));
+        }
+        sinks.push(Box::new(ProgramSink::new(
+            &options.program_output_program,
+            options.program_output_keep_alive,
+            options.clone(),
+        )));
     }
     Ok(sinks)
 }

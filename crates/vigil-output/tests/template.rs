@@ -325,3 +325,33 @@ fn file_sink_appends() {
     assert_eq!(text, "00:00:00.000000000: Debug hi Bash\n".repeat(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn program_sink_pipes_lines() {
+    let dir = std::env::temp_dir().join(format!("vigil-output-prog-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("out.txt");
+    let t = OutputTemplate::compile_rule_output("hi %proc.name", &Schema).expect("compiles");
+    let e = ev();
+    let alert = Alert::from_event(&t, &e, 0, "r", Priority::Debug, "syscall", &[], "h");
+    for keep_alive in [false, true] {
+        let _ = std::fs::remove_file(&path);
+        let mut o = OutputOptions::default();
+        for kv in [
+            "program_output.enabled=true".to_string(),
+            format!("program_output.program=cat >> {}", path.display()),
+            format!("program_output.keep_alive={keep_alive}"),
+            "stdout_output.enabled=false".to_string(),
+        ] {
+            assert_eq!(o.apply_override(&kv), Ok(true));
+        }
+        let mut sinks = vigil_output::sinks_from_options(&o).expect("sinks");
+        assert_eq!(sinks.len(), 1);
+        sinks.emit(&alert).expect("emit");
+        sinks.emit(&alert).expect("emit");
+        sinks.flush().expect("flush");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(text, "00:00:00.000000000: Debug hi Bash\n".repeat(2));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
