@@ -42,6 +42,12 @@ fn main() {
             (buf, ranges)
         })
         .collect();
+    let only: Vec<String> = args
+        .iter()
+        .skip_while(|a| *a != "--fields")
+        .skip(1)
+        .cloned()
+        .collect();
     let fields: Vec<_> = [
         "evt.type",
         "proc.name",
@@ -55,7 +61,13 @@ fn main() {
         "proc.aname",
     ]
     .iter()
+    .filter(|f| only.is_empty() || only.iter().any(|o| o == *f))
     .map(|f| SYSCALL_SCHEMA.resolve(f, None).expect("field"))
+    .take(if args.iter().any(|a| a == "--apply-only") {
+        0
+    } else {
+        usize::MAX
+    })
     .collect();
     let mut state = base;
     let start = Instant::now();

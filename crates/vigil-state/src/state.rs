@@ -434,6 +434,8 @@ pub struct State {
     pub(crate) fds: IntMap<i64, FdTable>,
     pub(crate) users: IntMap<u32, User>,
     pub(crate) groups: IntMap<u32, String>,
+    pub(crate) container_users: HashMap<String, IntMap<u32, User>>,
+    pub(crate) container_groups: HashMap<String, IntMap<u32, String>>,
     pub(crate) containers: HashMap<String, Container>,
     pub(crate) machine: Option<MachineInfo>,
     pub(crate) local_ips: Vec<IpAddr>,
@@ -738,6 +740,9 @@ impl State {
                     self.pending_threads.push((tid, reaper));
                 }
                 "container" => self.parse_container(ev),
+                "useradded" | "userdeleted" | "groupadded" | "groupdeleted" => {
+                    self.parse_usergroup(ev, info.name);
+                }
                 _ => {}
             }
             return;
@@ -1472,6 +1477,51 @@ impl State {
             t
         };
         self.apply_tuple(tid, fd, t, Role::Client, true);
+    }
+
+    /// `user_added`/`group_added` (and their deletions): the user tables of a container
+    /// (or of the host, for an empty container id).
+    fn parse_usergroup(&mut self, ev: &RawEvent<'_>, name: &str) {
+        let cid = p_string(ev, "container_id").unwrap_or_default();
+        let host = cid.is_empty() || cid == "host";
+        let num = |n: &str| p_int(ev, n).and_then(|v| u32::try_from(v).ok());
+        match name {
+            "useradded" | "userdeleted" => {
+                let Some(uid) = num("uid") else { return };
+                let table = if host {
+                    &mut self.users
+                } else {
+                    self.container_users.entry(cid).or_default()
+                };
+                if name == "userdeleted" {
+                    table.remove(&uid);
+                } else {
+                    table.insert(
+                        uid,
+                        User {
+                            uid,
+                            gid: num("gid").unwrap_or(0),
+                            name: p_string(ev, "name").unwrap_or_default(),
+                            homedir: p_string(ev, "home").unwrap_or_default(),
+                            shell: p_string(ev, "shell").unwrap_or_default(),
+                        },
+                    );
+                }
+            }
+            _ => {
+                let Some(gid) = num("gid") else { return };
+                let table = if host {
+                    &mut self.groups
+                } else {
+                    self.container_groups.entry(cid).or_default()
+                };
+                if name == "groupdeleted" {
+                    table.remove(&gid);
+                } else {
+                    table.insert(gid, p_string(ev, "name").unwrap_or_default());
+                }
+            }
+        }
     }
 
     fn parse_container(&mut self, ev: &RawEvent<'_>) {

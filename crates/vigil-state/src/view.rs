@@ -682,10 +682,21 @@ fn dirname(name: &str) -> &str {
 }
 
 fn is_open_family(code: u16) -> bool {
-    matches!(
-        vigil_scap::event_info(code).map(|i| i.name),
-        Some("open" | "openat" | "openat2" | "open_by_handle_at" | "creat")
-    )
+    static OPEN: OnceLock<Vec<bool>> = OnceLock::new();
+    OPEN.get_or_init(|| {
+        vigil_scap::all_events()
+            .iter()
+            .map(|e| {
+                matches!(
+                    e.name,
+                    "open" | "openat" | "openat2" | "open_by_handle_at" | "creat"
+                )
+            })
+            .collect()
+    })
+    .get(usize::from(code))
+    .copied()
+    .unwrap_or(false)
 }
 
 impl State {
@@ -842,8 +853,25 @@ impl<'a> EventView<'a> {
         Some(f)
     }
 
-    fn user(&self) -> Option<&'a crate::state::User> {
-        self.state.users.get(&self.thread?.uid)
+    /// A user of the thread's container (host users come from the capture's user list,
+    /// container users from `user_added` events), as libsinsp's per-container user tables.
+    fn user_by_uid(&self, uid: u32) -> Option<&'a crate::state::User> {
+        let t = self.thread?;
+        if t.container_id == "host" {
+            self.state.users.get(&uid)
+        } else {
+            self.state.container_users.get(&t.container_id)?.get(&uid)
+        }
+    }
+
+    fn group_name(&self, gid: u32) -> Option<&'a str> {
+        let t = self.thread?;
+        let g = if t.container_id == "host" {
+            self.state.groups.get(&gid)
+        } else {
+            self.state.container_groups.get(&t.container_id)?.get(&gid)
+        };
+        g.map(String::as_str)
     }
 
     /// The fd's name, or for failed/unknown opens the path the event names.
@@ -980,13 +1008,15 @@ impl<'a> EventView<'a> {
                 Some(t) if !t.comm.is_empty() => t.comm.clone(),
                 _ => pid.to_string(),
             },
-            ParamValue::Uid(uid) => match self.state.users.get(&uid) {
-                Some(us) => us.name.clone(),
-                None => uid.to_string(),
+            ParamValue::Uid(uid) if uid == u32::MAX => "<NONE>".to_string(),
+            ParamValue::Uid(uid) => match self.user_by_uid(uid) {
+                Some(us) if !us.name.is_empty() => us.name.clone(),
+                _ => "<NA>".to_string(),
             },
-            ParamValue::Gid(gid) => match self.state.groups.get(&gid) {
-                Some(g) => g.clone(),
-                None => gid.to_string(),
+            ParamValue::Gid(gid) if gid == u32::MAX => "<NONE>".to_string(),
+            ParamValue::Gid(gid) => match self.group_name(gid) {
+                Some(g) if !g.is_empty() => g.to_string(),
+                _ => "<NA>".to_string(),
             },
             ParamValue::Flags(x) => {
                 let exact = matches!(
@@ -1593,22 +1623,49 @@ impl Extract for EventView<'_> {
             }
             // user / group
             UserUid => u(u64::from(t()?.uid)),
-            UserName => s(&self.user()?.name),
-            UserHomedir => s(&self.user()?.homedir),
-            UserShell => s(&self.user()?.shell),
+            // libsinsp: a user missing from the tables is "root" for uid 0, else "<NA>"
+            // (a value, not a missing field).
+            UserName => {
+                let t = t()?;
+                match self.user_by_uid(t.uid) {
+                    Some(us) => s(&us.name),
+                    None if t.uid == 0 => s("root"),
+                    None => s("<NA>"),
+                }
+            }
+            UserHomedir => {
+                let t = t()?;
+                match self.user_by_uid(t.uid) {
+                    Some(us) => s(&us.homedir),
+                    None if t.uid == 0 => s("/root"),
+                    None => s("<NA>"),
+                }
+            }
+            UserShell => match self.user_by_uid(t()?.uid) {
+                Some(us) => s(&us.shell),
+                None => s("<NA>"),
+            },
             UserLoginuid => {
                 let l = t()?.loginuid;
                 i(if l == u32::MAX { -1 } else { i64::from(l) })
             }
             UserLoginname => {
                 let l = t()?.loginuid;
-                if l == u32::MAX {
-                    return None;
+                match self.user_by_uid(l) {
+                    Some(us) => s(&us.name),
+                    None if l == 0 => s("root"),
+                    None => s("<NA>"),
                 }
-                s(&self.state.users.get(&l)?.name)
             }
             GroupGid => u(u64::from(t()?.gid)),
-            GroupName => s(self.state.groups.get(&t()?.gid)?),
+            GroupName => {
+                let g = t()?.gid;
+                match self.group_name(g) {
+                    Some(n) => s(n),
+                    None if g == 0 => s("root"),
+                    None => s("<NA>"),
+                }
+            }
             // fd
             FdNum => i(self.fdnum.or_else(|| {
                 if is_open_family(ev.code) {

@@ -186,6 +186,11 @@ fn process_lifecycle_and_fds() {
             ("container.id", "3d1c8f9a2b7e"),
             ("user.uid", "0"),
             ("user.loginuid", "1000"),
+            // No user tables for a container: libsinsp's fallbacks.
+            ("user.name", "root"),
+            ("user.homedir", "/root"),
+            ("user.loginname", "<NA>"),
+            ("group.name", "root"),
         ],
     );
     // chdir then a relative open.
