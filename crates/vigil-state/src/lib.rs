@@ -31,6 +31,25 @@
 //! state.flush();
 //! # Ok(()) }
 //! ```
+//!
+//! Semantics follow libsinsp (`parsers.cpp`, the `sinsp_filtercheck_*` classes) and the
+//! container plugin, reimplemented from their documented behaviour:
+//!
+//! * threads are keyed by tid; the threads of a process share the fd table of its pid; a
+//!   fork copies its parent's table; `close` and `procexit` removals are deferred until the
+//!   next event (so the event that causes them still sees the fd / thread); children of an
+//!   exited thread are reparented to the event's reaper;
+//! * a field that cannot be extracted is `None` (every comparison false) — except where
+//!   libsinsp yields a literal (`user.name` is `root` for an unknown uid 0 and `<NA>` for
+//!   other unknown uids);
+//! * `fd.*net` fields yield the addresses ([`vigil_event::Value::Ip`]); the filter compares
+//!   them by containment; host/port name resolution is not done (`fd.*ip.name` are missing,
+//!   ports are numeric);
+//! * `container.id` is the 12-character id found in the thread's cgroups, `host` otherwise;
+//!   the other `container.*` fields come from `container` JSON events.
+//!
+//! [`is_implemented`] tells which catalogue fields have an extractor (every field the corpus
+//! rule files use does; see `tests/corpus_fields.rs`).
 #![deny(missing_docs)]
 
 mod container;
