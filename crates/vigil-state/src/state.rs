@@ -229,9 +229,7 @@ impl Thread {
         };
         th.set_args(&t.args);
         th.set_cgroups(&t.cgroups);
-        if th.exepath.is_empty() && th.exe.starts_with('/') {
-            th.exepath = th.exe.clone();
-        }
+        th.exepath = strip_deleted(th.exepath);
         th
     }
 }
@@ -533,6 +531,15 @@ pub(crate) fn resolve_path(base: &str, path: &str) -> String {
         s.push('/');
     }
     s
+}
+
+/// `/proc/PID/exe` of a deleted file ends in ` (deleted)`; libsinsp drops the suffix.
+fn strip_deleted(mut p: String) -> String {
+    const SUFFIX: &str = " (deleted)";
+    if p.len() > SUFFIX.len() && p.ends_with(SUFFIX) {
+        p.truncate(p.len() - SUFFIX.len());
+    }
+    p
 }
 
 const CLONE_THREAD: u32 = 1 << 13;
@@ -1160,15 +1167,13 @@ impl State {
             .get(&t.pid)
             .map_or_else(|| t.cwd.clone(), |m| m.cwd.clone());
         if let Some(p) = trusted {
-            t.exepath = p;
+            t.exepath = strip_deleted(p);
         } else if let Some(f) = p_string(ev, "filename").filter(|s| !s.is_empty()) {
             t.exepath = if f == "<NA>" {
                 f
             } else {
                 resolve_path(&cwd, &f)
             };
-        } else if t.exepath.is_empty() && t.exe.starts_with('/') {
-            t.exepath = t.exe.clone();
         }
         t.exec_ts = ev.ts;
         let pid = t.pid;
