@@ -21,12 +21,15 @@ mod extract;
 mod fields;
 mod reader;
 mod time;
+pub mod webhook;
 
 pub use event::{AuditEvent, REDACTED};
 pub use reader::{
     AuditError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_LINE_BYTES, Events, NOT_AUDIT_EVENT,
     ReadOptions, parse_events, parse_events_with, read_file,
 };
+
+pub use webhook::{WebhookBatch, WebhookConfig, WebhookHandle, WebhookStats};
 
 use vigil_event::{FieldInfo, FieldSchema};
 
