@@ -25,6 +25,49 @@ pub(crate) enum Command {
     Fields(FieldsArgs),
     /// Check Kubernetes manifests for immutability and hardening (exit 1 on findings >= --fail-on).
     Check(CheckArgs),
+    /// Replay a recording (scap capture or Kubernetes audit log) through the rules.
+    Replay(ReplayArgs),
+    /// Print (or count) the events of a capture that match a condition, sysdig-style.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplayArgs {
+    /// A scap capture (plain or gzip) or a Kubernetes audit log (JSON lines / EventList).
+    #[arg(value_name = "INPUT")]
+    pub(crate) input: PathBuf,
+    /// Rule files, in order (default: vigil's embedded rules).
+    #[arg(short = 'r', long = "rules", value_name = "FILE")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Falco configuration overrides, `key=value` (e.g. `priority=warning`,
+    /// `json_output=true`, `rules[].disable.tag=T`).
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// A Falco-style YAML configuration file (applied before -o).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// JSON alerts (same as -o json_output=true).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// No progress line on a terminal.
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectArgs {
+    /// A scap capture (plain or gzip).
+    #[arg(value_name = "CAPTURE")]
+    pub(crate) capture: PathBuf,
+    /// Only events matching this condition (Falco/sysdig filter syntax).
+    #[arg(short = 'f', long = "filter", value_name = "COND")]
+    pub(crate) filter: Option<String>,
+    /// Print only the number of matching events.
+    #[arg(long)]
+    pub(crate) count: bool,
+    /// Output format for each event, `%field` placeholders (sysdig's -p).
+    #[arg(short = 'p', long = "print", value_name = "FORMAT")]
+    pub(crate) format: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,9 @@ use clap::Parser;
 
 mod args;
 mod commands;
+mod default_rules;
 mod schemas;
+mod settings;
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,12 +7,16 @@ use crate::args::{Cli, Command};
 
 pub(crate) mod check;
 mod fields;
-mod rules;
+mod inspect;
+mod replay;
+pub(crate) mod rules;
 
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Rules(cmd) => rules::run(cmd),
         Command::Fields(args) => fields::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Replay(args) => replay::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
     }
 }

@@ -29,7 +29,7 @@ pub(crate) fn load_files(paths: &[PathBuf]) -> Result<LoadResult> {
 }
 
 /// Load rule files and, on errors, print them to stderr: the ruleset, or `None`.
-fn load_or_report(paths: &[PathBuf]) -> Result<Option<Ruleset>> {
+pub(crate) fn load_or_report(paths: &[PathBuf]) -> Result<Option<Ruleset>> {
     let result = load_files(paths)?;
     if result.ruleset.is_none() {
         let mut err = std::io::stderr().lock();
