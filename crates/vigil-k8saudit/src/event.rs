@@ -37,12 +37,22 @@ impl AuditEvent {
     ///
     /// The event time is `stageTimestamp`, else `requestReceivedTimestamp`, else the
     /// v1beta1 `timestamp`, else 0.
-    pub fn from_value(mut raw: J) -> Result<AuditEvent, AuditError> {
+    ///
+    /// Managed-cloud envelopes are unwrapped first (see `docs/k8s-audit-fields.md`): an
+    /// Azure Monitor diagnostic record (`properties.log`, the Event as a JSON string, category
+    /// `kube-audit` / `kube-audit-admin`), a CloudWatch Logs record (`message`, the Event as a
+    /// JSON string), a Google Cloud Logging `LogEntry` of the `k8s.io` service (converted to
+    /// an Event from its `protoPayload`), and an Azure Activity Log record of a Kubernetes
+    /// resource operation (converted, `Metadata` level). Panther's copies of those records
+    /// (extra `p_*` keys, `at_sign_type` for `@type`, `user.extra` keys spelled
+    /// `authentication_kubernetes_io_slash_pod-name`) are accepted too.
+    pub fn from_value(raw: J) -> Result<AuditEvent, AuditError> {
         let not_audit = || AuditError::NotAuditEvent {
             line: 0,
             offset: 0,
             item: None,
         };
+        let mut raw = envelope::unwrap(raw).ok_or_else(not_audit)?;
         let Some(obj) = raw.as_object() else {
             return Err(not_audit());
         };
@@ -59,7 +69,7 @@ impl AuditEvent {
         }
         let time_ns = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
             .iter()
-            .find_map(|k| obj.get(*k).and_then(J::as_str).and_then(parse_rfc3339))
+            .find_map(|k| obj.get(*k).and_then(J::as_str).and_then(parse_time))
             .unwrap_or(0);
         let response_code =
             obj.get("responseStatus")
@@ -183,6 +193,23 @@ impl AuditEvent {
     }
 }
 
+/// An RFC 3339 time; a time without zone (`2022-11-29 00:09:04.38`, as some log pipelines
+/// write it) is taken as UTC.
+fn parse_time(s: &str) -> Option<u64> {
+    parse_rfc3339(s).or_else(|| {
+        let b = s.as_bytes();
+        let has_zone = b.len() > 19
+            && (b.ends_with(b"Z")
+                || b.ends_with(b"z")
+                || b[19..].iter().any(|c| matches!(c, b'+' | b'-')));
+        if has_zone {
+            None
+        } else {
+            parse_rfc3339(&format!("{s}Z"))
+        }
+    })
+}
+
 /// The annotation `kubectl apply` stores the whole applied manifest in.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
@@ -267,6 +294,470 @@ fn redact_secrets(raw: &mut J) -> bool {
         }
     }
     done
+}
+
+/// Managed-cloud envelopes around audit events, unwrapped or converted to an `Event` object.
+mod envelope {
+    use serde_json::{Map, Value as J};
+
+    /// Nesting limit for envelopes inside envelopes (a JSON string in a JSON string).
+    const MAX_DEPTH: u8 = 4;
+
+    /// The audit `Event` object inside `v`: `v` itself when it is not an envelope, the
+    /// unwrapped or converted event otherwise; `None` for an envelope that holds no
+    /// Kubernetes audit event (an Azure record of another category, a Cloud Logging entry of
+    /// another service, …).
+    pub(super) fn unwrap(v: J) -> Option<J> {
+        unwrap_depth(v, 0)
+    }
+
+    fn unwrap_depth(v: J, depth: u8) -> Option<J> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let J::Object(mut obj) = v else {
+            return Some(v);
+        };
+        if is_event_like(&obj) {
+            normalize_extra(&mut obj);
+            return Some(J::Object(obj));
+        }
+        // Azure Monitor diagnostic record (AKS): the Event is a JSON string in properties.log.
+        if let Some(log) = obj.get("properties").and_then(|p| p.get("log")) {
+            if let Some(cat) = obj.get("category").and_then(J::as_str)
+                && !cat.eq_ignore_ascii_case("kube-audit")
+                && !cat.eq_ignore_ascii_case("kube-audit-admin")
+            {
+                return None;
+            }
+            let inner = match log {
+                J::String(s) => serde_json::from_str::<J>(s).ok()?,
+                J::Object(_) => log.clone(),
+                _ => return None,
+            };
+            return unwrap_depth(inner, depth + 1).map(|ev| carry_panther_keys(ev, &obj));
+        }
+        // Google Cloud Logging LogEntry (GKE Cloud Audit Logs).
+        if let Some(pp) = obj.get("protoPayload") {
+            return gke::convert(pp, &obj).map(|ev| carry_panther_keys(ev, &obj));
+        }
+        // Azure Activity Log record of a Kubernetes resource operation made through ARM.
+        if obj.contains_key("operationName") && obj.contains_key("resourceId") {
+            return azure_activity(&obj).map(|ev| carry_panther_keys(ev, &obj));
+        }
+        // CloudWatch Logs record (EKS control-plane logging): the Event in `message`.
+        if let Some(J::String(msg)) = obj.get("message") {
+            let inner = serde_json::from_str::<J>(msg).ok()?;
+            if !inner.is_object() {
+                return None;
+            }
+            return unwrap_depth(inner, depth + 1).map(|ev| carry_panther_keys(ev, &obj));
+        }
+        normalize_extra(&mut obj);
+        Some(J::Object(obj))
+    }
+
+    /// An object that is (or claims to be) an audit Event itself.
+    fn is_event_like(obj: &Map<String, J>) -> bool {
+        obj.get("kind").and_then(J::as_str) == Some("Event")
+            || (obj.contains_key("auditID") && obj.contains_key("verb"))
+    }
+
+    /// Panther-normalised `user.extra` keys back to Kubernetes spelling:
+    /// `authentication_kubernetes_io_slash_pod-name` → `authentication.kubernetes.io/pod-name`.
+    fn normalize_extra(obj: &mut Map<String, J>) {
+        for who in ["user", "impersonatedUser"] {
+            let Some(extra) = obj
+                .get_mut(who)
+                .and_then(|u| u.get_mut("extra"))
+                .and_then(J::as_object_mut)
+            else {
+                continue;
+            };
+            if !extra.keys().any(|k| k.contains("_slash_")) {
+                continue;
+            }
+            let old = std::mem::take(extra);
+            for (k, v) in old {
+                let key = match k.split_once("_slash_") {
+                    Some((domain, rest)) => format!("{}/{rest}", domain.replace('_', ".")),
+                    None => k,
+                };
+                extra.insert(key, v);
+            }
+        }
+    }
+
+    /// Keep the log pipeline's own top-level keys (Panther's `p_*`, e.g. `p_enrichment`) on
+    /// the unwrapped event, unless the event has a key of that name.
+    fn carry_panther_keys(mut ev: J, outer: &Map<String, J>) -> J {
+        if let Some(o) = ev.as_object_mut() {
+            for (k, v) in outer {
+                if k.starts_with("p_") && !o.contains_key(k) {
+                    o.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        ev
+    }
+
+    fn str_of<'a>(v: &'a J, path: &[&str]) -> Option<&'a str> {
+        let mut cur = v;
+        for p in path {
+            cur = cur.get(*p)?;
+        }
+        cur.as_str().filter(|s| !s.is_empty())
+    }
+
+    /// `objectRef` from a Kubernetes API path below the group and version:
+    /// `namespaces/ns/pods/name/exec`, `nodes/n/proxy`, `secrets`, `namespaces/ns`.
+    pub(super) fn object_ref(group: &str, version: &str, rest: &[&str]) -> Map<String, J> {
+        let mut r = Map::new();
+        let group = if group.eq_ignore_ascii_case("core") || group == "api" {
+            ""
+        } else {
+            group
+        };
+        r.insert("apiGroup".into(), J::String(group.into()));
+        if !version.is_empty() {
+            r.insert("apiVersion".into(), J::String(version.into()));
+        }
+        let rest: Vec<&str> = rest.iter().copied().filter(|s| !s.is_empty()).collect();
+        let tail: &[&str] = match rest.as_slice() {
+            ["namespaces", ns, tail @ ..] if !tail.is_empty() => {
+                r.insert("namespace".into(), J::String((*ns).into()));
+                tail
+            }
+            other => other,
+        };
+        let keys = ["resource", "name", "subresource"];
+        for (k, v) in keys.iter().zip(tail) {
+            r.insert((*k).into(), J::String((*v).into()));
+        }
+        r
+    }
+
+    mod gke {
+        use super::{J, Map, object_ref, str_of};
+
+        /// HTTP status for a `google.rpc.Code`.
+        fn http_code(rpc: i64) -> Option<u64> {
+            Some(match rpc {
+                1 => 499,
+                2 | 13 | 15 => 500,
+                3 | 9 | 11 => 400,
+                4 => 504,
+                5 => 404,
+                6 | 10 => 409,
+                7 => 403,
+                8 => 429,
+                12 => 501,
+                14 => 503,
+                16 => 401,
+                _ => return None,
+            })
+        }
+
+        /// Percent-encode a query parameter value.
+        fn query_escape(s: &str) -> String {
+            let mut out = String::with_capacity(s.len());
+            for b in s.bytes() {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                    out.push(char::from(b));
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        }
+
+        /// Convert a Cloud Logging `LogEntry` of the `k8s.io` service into an audit Event
+        /// (the mapping of Falco's `k8saudit-gke` plugin, with the response status taken
+        /// from `status` and `authorizationInfo` instead of always inferring success).
+        pub(in super::super) fn convert(pp: &J, entry: &Map<String, J>) -> Option<J> {
+            if let Some(svc) = str_of(pp, &["serviceName"])
+                && svc != "k8s.io"
+            {
+                return None;
+            }
+            let method = str_of(pp, &["methodName"])?;
+            let m = method.strip_prefix("io.k8s.")?;
+            let msegs: Vec<&str> = m.split('.').collect();
+            let verb = (*msegs.last()?).to_string();
+            let mut ev = Map::new();
+            ev.insert("kind".into(), J::String("Event".into()));
+            ev.insert("apiVersion".into(), J::String("audit.k8s.io/v1".into()));
+
+            // objectRef: from resourceName, else from methodName.
+            let oref = match str_of(pp, &["resourceName"]) {
+                Some(rn) => {
+                    let segs: Vec<&str> = rn.trim_matches('/').split('/').collect();
+                    match segs.as_slice() {
+                        [g, v, rest @ ..] => object_ref(g, v, rest),
+                        _ => Map::new(),
+                    }
+                }
+                None => match msegs.as_slice() {
+                    [g, v, res @ .., _verb] if !res.is_empty() => {
+                        let mut r = object_ref(g, v, &res[..1]);
+                        if let Some(sub) = res.get(1) {
+                            r.insert("subresource".into(), J::String((*sub).into()));
+                        }
+                        r
+                    }
+                    _ => Map::new(),
+                },
+            };
+            let subresource = oref
+                .get("subresource")
+                .and_then(J::as_str)
+                .unwrap_or("")
+                .to_string();
+            let connect = matches!(subresource.as_str(), "exec" | "attach" | "portforward");
+
+            // requestURI: as logged, else rebuilt from resourceName (exec commands as
+            // `command=` parameters, as kubectl sends them).
+            let uri = match str_of(pp, &["requestURI"]) {
+                Some(u) => Some(u.to_string()),
+                None => str_of(pp, &["resourceName"]).map(|rn| {
+                    let rn = rn.trim_matches('/');
+                    let mut u = match rn.split_once('/') {
+                        Some(("core", rest)) => format!("/api/{rest}"),
+                        _ => format!("/apis/{rn}"),
+                    };
+                    if connect {
+                        let mut q = Vec::new();
+                        if let Some(cmd) = pp
+                            .get("request")
+                            .and_then(|r| r.get("command"))
+                            .and_then(J::as_array)
+                        {
+                            for c in cmd.iter().filter_map(J::as_str) {
+                                q.push(format!("command={}", query_escape(c)));
+                            }
+                        }
+                        if let Some(c) = str_of(pp, &["request", "container"]) {
+                            q.push(format!("container={}", query_escape(c)));
+                        }
+                        if !q.is_empty() {
+                            u.push('?');
+                            u.push_str(&q.join("&"));
+                        }
+                    }
+                    u
+                }),
+            };
+            if let Some(u) = uri {
+                ev.insert("requestURI".into(), J::String(u));
+            }
+            ev.insert("verb".into(), J::String(verb.clone()));
+
+            let mut user = Map::new();
+            let name = str_of(pp, &["authenticationInfo", "principalEmail"])
+                .or_else(|| str_of(pp, &["authenticationInfo", "principalSubject"]))
+                .or_else(|| str_of(pp, &["authenticationInfo", "authoritySelector"]));
+            if let Some(n) = name {
+                user.insert("username".into(), J::String(n.into()));
+            }
+            ev.insert("user".into(), J::Object(user));
+
+            let ip = str_of(pp, &["requestMetadata", "callerIp"])
+                .or_else(|| str_of(pp, &["requestMetadata", "callerIP"]));
+            if let Some(ip) = ip {
+                ev.insert("sourceIPs".into(), J::Array(vec![J::String(ip.into())]));
+            }
+            if let Some(ua) = str_of(pp, &["requestMetadata", "callerSuppliedUserAgent"]) {
+                ev.insert("userAgent".into(), J::String(ua.into()));
+            }
+            if !oref.is_empty() {
+                ev.insert("objectRef".into(), J::Object(oref));
+            }
+
+            // Authorization decision and response status.
+            let granted: Vec<bool> = pp
+                .get("authorizationInfo")
+                .and_then(J::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.get("granted").and_then(J::as_bool))
+                .collect();
+            let denied = granted.iter().any(|g| !g);
+            let rpc = pp
+                .get("status")
+                .and_then(|s| s.get("code"))
+                .and_then(J::as_i64);
+            let mut status = Map::new();
+            let code = match rpc.and_then(http_code) {
+                Some(c) => c,
+                None if denied => 403,
+                None if connect => 101,
+                None if verb == "create" => 201,
+                None => 200,
+            };
+            status.insert("code".into(), J::from(code));
+            if let Some(msg) = str_of(pp, &["status", "message"]) {
+                status.insert("message".into(), J::String(msg.into()));
+            }
+            if code >= 400 {
+                status.insert("status".into(), J::String("Failure".into()));
+            }
+            ev.insert("responseStatus".into(), J::Object(status));
+
+            let mut ann = Map::new();
+            if !granted.is_empty() {
+                let d = if denied { "forbid" } else { "allow" };
+                ann.insert("authorization.k8s.io/decision".into(), J::String(d.into()));
+            }
+            if let Some(labels) = entry
+                .get("resource")
+                .and_then(|r| r.get("labels"))
+                .and_then(J::as_object)
+            {
+                for (k, v) in labels {
+                    if let Some(s) = v.as_str() {
+                        ann.insert(k.clone(), J::String(s.into()));
+                    }
+                }
+            }
+            if !ann.is_empty() {
+                ev.insert("annotations".into(), J::Object(ann));
+            }
+
+            let mut level = "Metadata";
+            if let Some(req) = pp.get("request").filter(|r| !r.is_null()) {
+                ev.insert("requestObject".into(), strip_type(req));
+                level = "Request";
+            }
+            if let Some(resp) = pp.get("response").filter(|r| !r.is_null()) {
+                ev.insert("responseObject".into(), strip_type(resp));
+                level = "RequestResponse";
+            }
+            ev.insert("level".into(), J::String(level.into()));
+            let stage = if connect {
+                "ResponseStarted"
+            } else {
+                "ResponseComplete"
+            };
+            ev.insert("stage".into(), J::String(stage.into()));
+            let id = entry.get("insertId").and_then(J::as_str).or_else(|| {
+                entry
+                    .get("operation")
+                    .and_then(|o| o.get("id"))
+                    .and_then(J::as_str)
+            });
+            if let Some(id) = id {
+                ev.insert("auditID".into(), J::String(id.into()));
+            }
+            let ts = ["timestamp", "receiveTimestamp"]
+                .iter()
+                .find_map(|k| entry.get(*k).and_then(J::as_str))
+                .or_else(|| str_of(pp, &["timestamp"]));
+            if let Some(ts) = ts {
+                ev.insert("requestReceivedTimestamp".into(), J::String(ts.into()));
+                ev.insert("stageTimestamp".into(), J::String(ts.into()));
+            }
+            Some(J::Object(ev))
+        }
+
+        /// A request/response object without Cloud Logging's `@type` (or Panther's
+        /// `at_sign_type`) key.
+        fn strip_type(v: &J) -> J {
+            let mut v = v.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("@type");
+                o.remove("at_sign_type");
+            }
+            v
+        }
+    }
+
+    /// An Azure Activity Log record of an operation on a Kubernetes resource of an AKS or
+    /// Arc-connected cluster (`…/managedClusters/<c>/<group>/<resource>/<name>`, operation
+    /// `…/<GROUP>/<RESOURCE>/WRITE|DELETE|READ`), as a `Metadata`-level Event. ARM's `WRITE`
+    /// is create-or-replace and becomes the verb `update`.
+    fn azure_activity(obj: &Map<String, J>) -> Option<J> {
+        let op = obj.get("operationName").and_then(J::as_str)?;
+        let rid = obj.get("resourceId").and_then(J::as_str)?;
+        let lower_rid = rid.to_ascii_lowercase();
+        let cluster_at = ["/managedclusters/", "/connectedclusters/"]
+            .iter()
+            .find_map(|m| lower_rid.find(m).map(|i| i + m.len()))?;
+        // Skip the cluster name.
+        let after = rid.get(cluster_at..)?;
+        let (_, rest) = after.split_once('/')?;
+        let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        let (group, kpath): (&str, &[&str]) = match segs.as_slice() {
+            [g, tail @ ..] if g.contains('.') => (g, tail),
+            other => ("", other),
+        };
+        let oref = object_ref(group, "", kpath);
+        let resource = oref.get("resource").and_then(J::as_str)?.to_string();
+        // The operation must name the same resource: `…/<group>/<resource>/<ACTION>`.
+        let op_l = op.to_ascii_lowercase();
+        let (op_path, action) = op_l.rsplit_once('/')?;
+        let want = if group.is_empty() {
+            format!("/{resource}")
+        } else {
+            format!("/{}/{resource}", group.to_ascii_lowercase())
+        };
+        if !op_path.ends_with(&want.to_ascii_lowercase()) {
+            return None;
+        }
+        let verb = match action {
+            "write" => "update",
+            "delete" => "delete",
+            "read" => "get",
+            _ => "create",
+        };
+        let mut ev = Map::new();
+        ev.insert("kind".into(), J::String("Event".into()));
+        ev.insert("apiVersion".into(), J::String("audit.k8s.io/v1".into()));
+        ev.insert("level".into(), J::String("Metadata".into()));
+        ev.insert("stage".into(), J::String("ResponseComplete".into()));
+        ev.insert("verb".into(), J::String(verb.into()));
+        ev.insert("objectRef".into(), J::Object(oref));
+        let mut user = Map::new();
+        let caller = str_of(&J::Object(obj.clone()), &["caller"])
+            .map(str::to_string)
+            .or_else(|| {
+                let claims = obj.get("claims")?;
+                [
+                    "name",
+                    "upn",
+                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn",
+                ]
+                .iter()
+                .find_map(|k| claims.get(*k).and_then(J::as_str).map(str::to_string))
+            });
+        if let Some(c) = caller {
+            user.insert("username".into(), J::String(c));
+        }
+        ev.insert("user".into(), J::Object(user));
+        if let Some(ip) = obj.get("callerIpAddress").and_then(J::as_str) {
+            ev.insert("sourceIPs".into(), J::Array(vec![J::String(ip.into())]));
+        }
+        let sig = obj
+            .get("resultSignature")
+            .and_then(J::as_str)
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|c| (100..600).contains(c));
+        let result = obj.get("resultType").and_then(J::as_str).unwrap_or("");
+        let code = sig.unwrap_or(match result.to_ascii_lowercase().as_str() {
+            "failure" | "failed" => 500,
+            _ => 200,
+        });
+        let mut status = Map::new();
+        status.insert("code".into(), J::from(code));
+        ev.insert("responseStatus".into(), J::Object(status));
+        if let Some(id) = obj.get("correlationId").and_then(J::as_str) {
+            ev.insert("auditID".into(), J::String(id.into()));
+        }
+        if let Some(t) = obj.get("time").and_then(J::as_str) {
+            ev.insert("requestReceivedTimestamp".into(), J::String(t.into()));
+            ev.insert("stageTimestamp".into(), J::String(t.into()));
+        }
+        Some(J::Object(ev))
+    }
 }
 
 #[cfg(test)]

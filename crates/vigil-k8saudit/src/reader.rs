@@ -266,6 +266,25 @@ fn expand(
                 })),
             }
         }
+        // Batches of managed-cloud records: Azure diagnostic settings (`records`, to Event
+        // Hubs or storage) and CloudWatch Logs subscriptions (`logEvents[].message`).
+        J::Object(mut o)
+            if depth == 0
+                && !o.contains_key("kind")
+                && (o.get("records").is_some_and(J::is_array)
+                    || o.get("logEvents").is_some_and(J::is_array)) =>
+        {
+            let items = match o.remove("records") {
+                Some(J::Array(items)) => items,
+                _ => match o.remove("logEvents") {
+                    Some(J::Array(items)) => items,
+                    _ => Vec::new(),
+                },
+            };
+            for (i, item) in items.into_iter().enumerate() {
+                out.push_back(one(item, Some(i)));
+            }
+        }
         other => out.push_back(one(other, None)),
     }
 }

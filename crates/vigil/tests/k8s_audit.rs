@@ -7,8 +7,13 @@
 //!   `k8s_audit` source with Falco's default `rule_matching: first`;
 //! * every row of `shared/corpus/k8s-audit/expectations.csv` (path from
 //!   `VIGIL_K8S_AUDIT_EXPECTATIONS`): rows whose ruleset is a list of rules files run with
-//!   those files; the other rows (Panther's rule logic) need vigil's own default k8s-audit
-//!   rules and are skipped until they exist.
+//!   those files; the other rows (Panther's rule logic, `RuleID=match` / `RuleID=no-match`)
+//!   run with vigil's own default k8s-audit rules (`crates/vigil/rules/k8s_audit_rules.yaml`):
+//!   `match` means at least one vigil alert on that event, `no-match` none. A record the
+//!   reader reports as "not a k8s audit event" (another cloud service's log) yields no
+//!   alert; any other read error fails the row.
+//!
+//! The default rules must also validate with no error and no warning.
 //!
 //! Relative paths are resolved against the folder of the cases / expectations file. There is
 //! no per-case or per-row special handling.
@@ -19,7 +24,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 use vigil_event::{FieldSchema, Priority};
-use vigil_k8saudit::{AuditEvent, K8S_AUDIT_SOURCE};
+use vigil_k8saudit::{AuditError, AuditEvent, K8S_AUDIT_SOURCE};
 use vigil_rules::{LoadOptions, RuleMatching, RulesFile, Ruleset, RulesetConfig, Selection, load};
 
 fn env_path(var: &str, default: &str) -> PathBuf {
@@ -54,9 +59,21 @@ impl Outcome {
     }
 }
 
+/// vigil's default k8s-audit rules file.
+fn default_rules_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/k8s_audit_rules.yaml")
+}
+
 /// Load `rules`, configure, read `input` and evaluate each event (optionally only the
-/// events of the given 1-based lines).
-fn run(rules: &[PathBuf], config: &RulesetConfig, input: &Path, lines: Option<usize>) -> Outcome {
+/// events of the given 1-based lines). With `foreign_ok`, records that are not k8s audit
+/// events are skipped without error.
+fn run(
+    rules: &[PathBuf],
+    config: &RulesetConfig,
+    input: &Path,
+    lines: Option<usize>,
+    foreign_ok: bool,
+) -> Outcome {
     let mut out = Outcome::default();
     let mut files = Vec::new();
     for p in rules {
@@ -95,6 +112,7 @@ fn run(rules: &[PathBuf], config: &RulesetConfig, input: &Path, lines: Option<us
     for item in items {
         let ev: AuditEvent = match item {
             Ok(ev) => ev,
+            Err(AuditError::NotAuditEvent { .. }) if foreign_ok => continue,
             Err(e) => {
                 if lines.is_none_or(|l| l == e.line()) {
                     out.stderr.push(format!("{}: {e}", input.display()));
@@ -119,7 +137,13 @@ fn run(rules: &[PathBuf], config: &RulesetConfig, input: &Path, lines: Option<us
 }
 
 /// Selected events only: re-run keeping the events whose source line is `line`.
-fn run_lines(rules: &[PathBuf], config: &RulesetConfig, input: &Path, line: usize) -> Outcome {
+fn run_lines(
+    rules: &[PathBuf],
+    config: &RulesetConfig,
+    input: &Path,
+    line: usize,
+    foreign_ok: bool,
+) -> Outcome {
     // The reader numbers lines; keep only events from that line by cutting the input.
     let bytes = match std::fs::read(input) {
         Ok(b) => b,
@@ -149,7 +173,7 @@ fn run_lines(rules: &[PathBuf], config: &RulesetConfig, input: &Path, line: usiz
             ..Outcome::default()
         };
     }
-    let out = run(rules, config, &tmp, Some(1));
+    let out = run(rules, config, &tmp, Some(1), foreign_ok);
     let _ = std::fs::remove_file(&tmp);
     out
 }
@@ -272,7 +296,7 @@ fn check_case(case: &Value, base: &Path) -> Result<(), Vec<String>> {
         .map(|c| base.join(c))
         .ok_or_else(|| vec!["case has no capture".to_string()])?;
     let config = case_config(&case["options"]).map_err(|e| vec![e])?;
-    let out = run(&rules, &config, &capture, None);
+    let out = run(&rules, &config, &capture, None, false);
     let expect = &case["expect"];
     let stderr = out.stderr.join("\n");
     if let Some(code) = expect["exit_code"].as_i64()
@@ -426,7 +450,8 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
     rows
 }
 
-const NEEDS_DEFAULT_RULES: &str = "needs vigil's default k8s-audit rules (issue 5 item 4)";
+const NOT_A_VERDICT: &str =
+    "ruleset is not a list of rules files and expected is not RuleID=match|no-match";
 
 /// The rules files named by a `ruleset` cell (`a.yaml + b.yaml`, `c.yaml (alone)`), or
 /// `None` when the cell is not a list of rules files.
@@ -470,19 +495,55 @@ fn ruleset_files(cell: &str, rules_dir: &Path) -> Option<Result<Vec<PathBuf>, St
     Some(Ok(out))
 }
 
+/// A row of another source: `RuleID=match` / `RuleID=no-match` in `expected`, run with
+/// vigil's default rules.
+fn check_default_rules_row(row: &BTreeMap<&str, &str>, base: &Path) -> Result<Option<()>, String> {
+    let get = |k: &str| row.get(k).copied().unwrap_or("");
+    let expected = get("expected").trim();
+    let Some((_, verdict)) = expected.rsplit_once('=') else {
+        return Ok(None);
+    };
+    let want_match = match verdict.trim() {
+        "match" => true,
+        "no-match" => false,
+        _ => return Ok(None),
+    };
+    let rules = [default_rules_path()];
+    let input = base.join(get("file"));
+    let config = RulesetConfig::default();
+    let out = match get("line").trim() {
+        "all" | "" => run(&rules, &config, &input, None, true),
+        n => {
+            let line: usize = n.parse().map_err(|_| format!("bad line '{n}'"))?;
+            run_lines(&rules, &config, &input, line, true)
+        }
+    };
+    if out.error {
+        return Err(format!("errors: {}", out.stderr.join("; ")));
+    }
+    match (want_match, out.total) {
+        (true, 0) => Err("no vigil alert (want at least one)".into()),
+        (false, n) if n > 0 => Err(format!(
+            "{n} vigil alerts, want none: {:?}",
+            out.rule_counts
+        )),
+        _ => Ok(Some(())),
+    }
+}
+
 fn check_row(row: &BTreeMap<&str, &str>, base: &Path) -> Result<Option<()>, String> {
     let get = |k: &str| row.get(k).copied().unwrap_or("");
     let rules = match ruleset_files(get("ruleset"), &base.join("rules")) {
-        None => return Ok(None),
+        None => return check_default_rules_row(row, base),
         Some(r) => r?,
     };
     let input = base.join(get("file"));
     let config = RulesetConfig::default();
     let out = match get("line").trim() {
-        "all" | "" => run(&rules, &config, &input, None),
+        "all" | "" => run(&rules, &config, &input, None, false),
         n => {
             let line: usize = n.parse().map_err(|_| format!("bad line '{n}'"))?;
-            run_lines(&rules, &config, &input, line)
+            run_lines(&rules, &config, &input, line, false)
         }
     };
     if out.error {
@@ -589,7 +650,7 @@ fn expectations() -> bool {
             Ok(Some(())) => passed += 1,
             Ok(None) => {
                 skipped += 1;
-                *skip_reasons.entry(NEEDS_DEFAULT_RULES).or_default() += 1;
+                *skip_reasons.entry(NOT_A_VERDICT).or_default() += 1;
             }
             Err(e) => {
                 failed += 1;
@@ -604,11 +665,38 @@ fn expectations() -> bool {
     failed == 0
 }
 
+/// vigil's default k8s-audit rules load with no error and no warning.
+fn default_rules_validate() -> bool {
+    let path = default_rules_path();
+    let file = match RulesFile::read(&path) {
+        Ok(f) => f,
+        Err(e) => {
+            println!("FAIL cannot read {}: {e}", path.display());
+            return false;
+        }
+    };
+    let res = load(&[file], &LoadOptions::new(schemas()));
+    let mut ok = res.ruleset.is_some();
+    for e in res.errors() {
+        println!("FAIL default rules error: {e}");
+        ok = false;
+    }
+    for w in res.warnings() {
+        println!("FAIL default rules warning: {w}");
+        ok = false;
+    }
+    if let Some(rs) = &res.ruleset {
+        println!("k8s audit default rules: {} rules, valid", rs.rules().len());
+    }
+    ok
+}
+
 /// A test without libtest's harness, so the summary lines always print.
 fn main() -> ExitCode {
+    let valid = default_rules_validate();
     let cases = falco_k8s_cases();
     let rows = expectations();
-    if cases && rows {
+    if valid && cases && rows {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
