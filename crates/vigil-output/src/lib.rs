@@ -61,7 +61,7 @@ pub use template::{OutputError, OutputField, OutputTemplate};
 pub use text::{
     FieldValue, NOT_AVAILABLE, push_bytebuf, push_json_str, push_sanitized, push_value, push_values,
 };
-pub use time::{local_utc_offset, push_iso8601, push_iso8601_z, push_time_of_day};
+pub use time::{local_utc_offset, push_iso8601, push_iso8601_z, push_log_time, push_time_of_day};
 
 /// The host name Falco puts in alerts: `FALCO_HOSTNAME` when set, else the kernel's host
 /// name (`gethostname`, read from `/proc/sys/kernel/hostname`, then `/etc/hostname`), else

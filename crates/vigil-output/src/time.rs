@@ -47,6 +47,33 @@ pub fn push_iso8601(out: &mut String, ts_ns: u64) {
     let _ = write!(out, ".{:09}+0000", ts_ns % NS);
 }
 
+/// The time prefix of a log line (Falco's logger): `2016-08-04T16:17:57+0000` with
+/// `time_format_iso_8601`, else the ctime form `Thu Aug  4 16:17:57 2016` (UTC).
+pub fn push_log_time(out: &mut String, ts_ns: u64, iso: bool) {
+    let secs = secs(ts_ns);
+    if iso {
+        push_date_time(out, secs);
+        out.push_str("+0000");
+        return;
+    }
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let wd = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
+    let mon = MONTHS[(m as usize).saturating_sub(1) % 12];
+    let _ = write!(
+        out,
+        "{wd} {mon} {d:2} {:02}:{:02}:{:02} {y}",
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60
+    );
+}
+
 /// The `time` key of a JSON alert: `2016-08-04T16:17:57.881781397Z` (UTC).
 pub fn push_iso8601_z(out: &mut String, ts_ns: u64) {
     push_date_time(out, secs(ts_ns));
@@ -164,6 +191,21 @@ fn tzif_offset(data: &[u8], now_secs: i64) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn log_times() {
+        // 2016-08-04T16:17:57 UTC was a Thursday.
+        let ts = 1_470_327_477_881_781_397;
+        let mut s = String::new();
+        push_log_time(&mut s, ts, true);
+        assert_eq!(s, "2016-08-04T16:17:57+0000");
+        s.clear();
+        push_log_time(&mut s, ts, false);
+        assert_eq!(s, "Thu Aug  4 16:17:57 2016");
+        s.clear();
+        push_log_time(&mut s, 0, false);
+        assert_eq!(s, "Thu Jan  1 00:00:00 1970");
+    }
+
     use super::*;
 
     const TS: u64 = 1_470_327_477_881_781_397;

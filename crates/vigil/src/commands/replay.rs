@@ -173,11 +173,31 @@ impl Progress {
     }
 }
 
+/// A log line on stderr, prefixed with the wall-clock time as Falco's logger does.
+fn log(settings: &Settings, msg: &str) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let mut line = String::new();
+    vigil_output::push_log_time(&mut line, now, settings.output.time_format_iso_8601);
+    line.push_str(": ");
+    line.push_str(msg);
+    eprintln!("{line}");
+}
+
 pub(crate) fn run(args: &ReplayArgs) -> Result<ExitStatus> {
     let settings = Settings::resolve(args.config.as_deref(), &args.options)?;
+    log(
+        &settings,
+        &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
+    );
     for key in &settings.ignored {
-        eprintln!("vigil: warning: option '{key}' is not supported and was ignored");
+        log(
+            &settings,
+            &format!("warning: option '{key}' is not supported and was ignored"),
+        );
     }
+    log(&settings, &format!("Replaying {}", args.input.display()));
     let Some(ruleset) = load_rules(&args.rules)? else {
         return Ok(ExitStatus::Failure);
     };
