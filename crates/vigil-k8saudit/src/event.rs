@@ -814,4 +814,77 @@ mod tests {
         }
         assert!(AuditEvent::from_slice(br#"{"auditID":"a","verb":"get"}"#).is_ok());
     }
+
+    #[test]
+    fn managed_cloud_envelopes() {
+        // AKS diagnostic record: the Event is a JSON string; p_* keys are carried over.
+        let aks = br#"{"category":"kube-audit","properties":{"log":"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"get\",\"user\":{\"username\":\"u\"},\"objectRef\":{\"resource\":\"secrets\"}}"},"p_enrichment":{"x":1}}"#;
+        let ev = AuditEvent::from_slice(aks).unwrap();
+        assert_eq!(ev.verb(), Some("get"));
+        assert_eq!(ev.resource(), Some("secrets"));
+        assert!(ev.raw().get("p_enrichment").is_some());
+        let other = br#"{"category":"kube-apiserver","properties":{"log":"I0101 hello"}}"#;
+        assert!(AuditEvent::from_slice(other).is_err());
+
+        // GKE LogEntry.
+        let gke = br#"{"insertId":"i1","timestamp":"2024-02-13T12:45:06.073Z","protoPayload":{"at_sign_type":"type.googleapis.com/google.cloud.audit.AuditLog","serviceName":"k8s.io","methodName":"io.k8s.core.v1.pods.exec.create","resourceName":"core/v1/namespaces/prod/pods/db/exec","authenticationInfo":{"principalEmail":"a@b.c"},"authorizationInfo":[{"granted":true}],"requestMetadata":{"callerIp":"8.8.8.8","callerSuppliedUserAgent":"kubectl"},"request":{"@type":"x","command":["cat","/var/run/secrets/t"]}},"resource":{"labels":{"cluster_name":"c1"}}}"#;
+        let ev = AuditEvent::from_slice(gke).unwrap();
+        assert_eq!(ev.verb(), Some("create"));
+        assert_eq!(ev.namespace(), Some("prod"));
+        assert_eq!(ev.name(), Some("db"));
+        assert_eq!(ev.subresource(), Some("exec"));
+        assert_eq!(ev.stage(), Some("ResponseStarted"));
+        assert_eq!(ev.response_code(), Some("101"));
+        assert_eq!(ev.user_name(), Some("a@b.c"));
+        assert_eq!(ev.source_ips().collect::<Vec<_>>(), ["8.8.8.8"]);
+        assert_eq!(ev.audit_id(), Some("i1"));
+        assert!(ev.time_ns() > 0);
+        let uri = ev.raw()["requestURI"].as_str().unwrap();
+        assert_eq!(
+            uri,
+            "/api/v1/namespaces/prod/pods/db/exec?command=cat&command=%2Fvar%2Frun%2Fsecrets%2Ft"
+        );
+        assert!(ev.raw()["requestObject"].get("@type").is_none());
+        assert_eq!(ev.raw()["annotations"]["cluster_name"], "c1");
+        assert_eq!(
+            ev.raw()["annotations"]["authorization.k8s.io/decision"],
+            "allow"
+        );
+        let denied = br#"{"protoPayload":{"methodName":"io.k8s.core.v1.secrets.list","resourceName":"core/v1/secrets","authorizationInfo":[{"granted":false}],"status":{"code":7}}}"#;
+        let ev = AuditEvent::from_slice(denied).unwrap();
+        assert_eq!(ev.response_code(), Some("403"));
+        assert_eq!(ev.namespace(), None);
+        assert_eq!(ev.resource(), Some("secrets"));
+        assert_eq!(
+            ev.raw()["annotations"]["authorization.k8s.io/decision"],
+            "forbid"
+        );
+        let compute = br#"{"protoPayload":{"serviceName":"compute.googleapis.com","methodName":"compute.instances.list"}}"#;
+        assert!(AuditEvent::from_slice(compute).is_err());
+
+        // CloudWatch record and Panther-normalised user.extra keys.
+        let cw = br#"{"message":"{\"kind\":\"Event\",\"verb\":\"get\",\"user\":{\"extra\":{\"authentication_kubernetes_io_slash_pod-name\":[\"p\"]}}}"}"#;
+        let ev = AuditEvent::from_slice(cw).unwrap();
+        assert_eq!(
+            ev.raw()["user"]["extra"]["authentication.kubernetes.io/pod-name"][0],
+            "p"
+        );
+
+        // Azure Activity Log record of a Kubernetes resource operation.
+        let act = br#"{"time":"2025-12-22T10:30:00Z","resourceId":"/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c/rbac.authorization.k8s.io/rolebindings/b","operationName":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/RBAC.AUTHORIZATION.K8S.IO/ROLEBINDINGS/WRITE","resultSignature":"200","callerIpAddress":"1.1.1.1","caller":"x@y"}"#;
+        let ev = AuditEvent::from_slice(act).unwrap();
+        assert_eq!(ev.verb(), Some("update"));
+        assert_eq!(ev.resource(), Some("rolebindings"));
+        assert_eq!(ev.name(), Some("b"));
+        assert_eq!(ev.user_name(), Some("x@y"));
+        let vm = br#"{"operationName":"Microsoft.Compute/virtualMachines/write","resourceId":"/subscriptions/s/providers/Microsoft.Compute/virtualMachines/v"}"#;
+        assert!(AuditEvent::from_slice(vm).is_err());
+
+        // A time without zone is UTC.
+        let ev = AuditEvent::from_slice(
+            br#"{"kind":"Event","verb":"get","stageTimestamp":"2022-11-29 00:09:04.38"}"#,
+        )
+        .unwrap();
+        assert_eq!(ev.time_ns(), 1_669_680_544_380_000_000);
+    }
 }

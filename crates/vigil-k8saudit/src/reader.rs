@@ -484,4 +484,26 @@ mod tests {
         }
         assert!(read_file("/nonexistent/vigil/audit.log").is_err());
     }
+
+    #[test]
+    fn record_batches() {
+        let azure = format!(
+            "{{\"records\":[{{\"category\":\"kube-audit\",\"properties\":{{\"log\":{}}}}}, {{\"category\":\"guard\",\"properties\":{{\"log\":\"x\"}}}}]}}",
+            serde_json::to_string(EV).unwrap()
+        );
+        let items: Vec<_> = parse_events(azure.as_bytes()).collect();
+        assert_eq!(items.len(), 2);
+        assert!(items[0].is_ok());
+        assert!(matches!(
+            items[1],
+            Err(AuditError::NotAuditEvent { item: Some(1), .. })
+        ));
+        let cw = format!(
+            "{{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{{\"id\":\"1\",\"message\":{}}}]}}",
+            serde_json::to_string(EV).unwrap()
+        );
+        let items: Vec<_> = parse_events(cw.as_bytes()).collect();
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok(), "{items:?}");
+    }
 }
