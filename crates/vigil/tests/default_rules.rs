@@ -1748,3 +1748,166 @@ fn corpus_captures_replay_with_justified_detections() {
         assert_eq!(count(cap, "Privileged Container Started"), 0, "{cap}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// End to end: raw scap events through the real state engine and extractor
+// ---------------------------------------------------------------------------------------
+
+mod end_to_end {
+    use super::*;
+    use vigil_scap::{OwnedEvent, RawEvent, ThreadInfo, code_of_symbol};
+
+    const AT_FDCWD: i64 = -100;
+    const DOCKER_CG: &str =
+        "cpu=/docker/3d1c8f9a2b7e4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5\0";
+
+    fn code(sym: &str) -> u16 {
+        code_of_symbol(sym).unwrap_or_else(|| panic!("{sym}"))
+    }
+
+    fn thread(tid: u64, ptid: u64, comm: &str, args: &str, cgroups: &str) -> Block<'static> {
+        let mut t = ThreadInfo {
+            tid,
+            pid: tid,
+            ptid,
+            comm: comm.into(),
+            exe: format!("/usr/bin/{comm}"),
+            exepath: format!("/usr/bin/{comm}"),
+            args: args.replace(' ', "\0").into_bytes(),
+            cwd: "/root/".into(),
+            ..ThreadInfo::default()
+        };
+        t.cgroups = cgroups.as_bytes().to_vec();
+        Block::Process(Box::new(t))
+    }
+
+    fn host() -> State {
+        let mut st = State::new();
+        st.apply_block(&thread(1, 0, "systemd", "", "cpu=/\0"));
+        st.apply_block(&thread(50, 1, "sshd", "-D", "cpu=/\0"));
+        st.apply_block(&thread(100, 50, "bash", "", "cpu=/user.slice\0"));
+        st.apply_block(&thread(300, 100, "cat", "/etc/shadow", "cpu=/user.slice\0"));
+        st.apply_block(&thread(400, 1, "containerd-shim", "", "cpu=/\0"));
+        st.apply_block(&thread(500, 400, "python3", "x.py", DOCKER_CG));
+        st
+    }
+
+    /// Apply one event and return the names of the rules it fires.
+    fn fire(st: &mut State, ev: OwnedEvent) -> Vec<String> {
+        let mut buf = Vec::new();
+        let mut ranges = Vec::new();
+        for p in &ev.params {
+            let s = u32::try_from(buf.len()).expect("len");
+            buf.extend_from_slice(p);
+            ranges.push((s, u32::try_from(buf.len()).expect("len")));
+        }
+        let raw = RawEvent::new(ev.ts, ev.tid, 0, 0, ev.code, &buf, &ranges);
+        st.apply(&raw);
+        let v = st.view(&raw);
+        let mut h = Vec::new();
+        ruleset().evaluate(SYSCALL_SOURCE, &v, &mut h);
+        h.iter().map(|r| r.name.clone()).collect()
+    }
+
+    fn openat(tid: u64, fd: i64, path: &str, flags: u32) -> OwnedEvent {
+        OwnedEvent::new(1, tid, code("SYSCALL_OPENAT_2_X"))
+            .push_i64(fd)
+            .push_i64(AT_FDCWD)
+            .push_str(path)
+            .push_u32(flags)
+            .push_u32(0)
+            .push_u32(0)
+            .push_u64(0)
+    }
+
+    fn has(h: &[String], rule: &str) -> bool {
+        h.iter().any(|n| n == rule)
+    }
+
+    #[test]
+    fn attacks_fire_through_the_state_engine() {
+        let mut st = host();
+        // cat /etc/shadow from an SSH session (PPM_O_RDONLY = 1).
+        let h = fire(&mut st, openat(300, 3, "/etc/shadow", 1));
+        assert!(
+            has(&h, "Credential Store Read by Untrusted Program"),
+            "{h:?}"
+        );
+        // The same file missing: not reported (fd.num = -1).
+        let h = fire(&mut st, openat(300, -2, "/etc/shadow", 1));
+        assert!(h.is_empty(), "{h:?}");
+        // A redirect truncating a log (O_WRONLY|O_CREAT|O_TRUNC, created flag unset).
+        let h = fire(&mut st, openat(100, 4, "/var/log/auth.log", 2 | 4 | 256));
+        assert!(has(&h, "Log File Cleared or Deleted"), "{h:?}");
+        // bash > /dev/null does not create a file below /dev.
+        let h = fire(&mut st, openat(100, 5, "/dev/null", 2 | 4 | 256));
+        assert!(h.is_empty(), "{h:?}");
+        // rm /var/log/syslog (unlinkat relative to the cwd).
+        let h = fire(
+            &mut st,
+            OwnedEvent::new(2, 300, code("SYSCALL_UNLINKAT_2_X"))
+                .push_i64(0)
+                .push_i64(AT_FDCWD)
+                .push_str("/var/log/syslog")
+                .push_u32(0),
+        );
+        assert!(has(&h, "Log File Cleared or Deleted"), "{h:?}");
+        // ln -s /etc/shadow /tmp/s
+        let h = fire(
+            &mut st,
+            OwnedEvent::new(3, 300, code("SYSCALL_SYMLINKAT_X"))
+                .push_i64(0)
+                .push_str("/etc/shadow")
+                .push_i64(AT_FDCWD)
+                .push_str("/tmp/s"),
+        );
+        assert!(has(&h, "Symlink Pointing at Sensitive File"), "{h:?}");
+        // chmod 4755 /tmp/sh (fchmodat).
+        let h = fire(
+            &mut st,
+            OwnedEvent::new(4, 300, code("SYSCALL_FCHMODAT_X"))
+                .push_i64(0)
+                .push_i64(AT_FDCWD)
+                .push_str("/tmp/sh")
+                .push_u32(0o4755),
+        );
+        assert!(has(&h, "Setuid or Setgid Bit Set"), "{h:?}");
+        // ptrace(PTRACE_ATTACH, 1337) and PTRACE_PEEKDATA (no alert).
+        let dynval = {
+            let mut v = vec![0u8];
+            v.extend_from_slice(&0u64.to_le_bytes());
+            v
+        };
+        let ptrace = |req: u16| {
+            OwnedEvent::new(5, 300, code("SYSCALL_PTRACE_X"))
+                .push_i64(0)
+                .push(dynval.clone())
+                .push(dynval.clone())
+                .push_u16(req)
+                .push_i64(1337)
+        };
+        let h = fire(&mut st, ptrace(11));
+        assert!(has(&h, "Process Attached with ptrace"), "{h:?}");
+        let h = fire(&mut st, ptrace(3));
+        assert!(h.is_empty(), "{h:?}");
+        // socket(AF_PACKET) in a container, then AF_INET.
+        let socket = |domain: u32| {
+            OwnedEvent::new(6, 500, code("SOCKET_SOCKET_X"))
+                .push_i64(7)
+                .push_u32(domain)
+                .push_u32(3)
+                .push_u32(0)
+                .push_u32(0)
+        };
+        let h = fire(&mut st, socket(17));
+        assert!(has(&h, "Raw Packet Socket Opened in Container"), "{h:?}");
+        let h = fire(&mut st, socket(2));
+        assert!(h.is_empty(), "{h:?}");
+        // A write into /usr/local/bin from the container.
+        let h = fire(&mut st, openat(500, 8, "/usr/local/bin/ps", 2 | 4 | 256));
+        assert!(
+            has(&h, "File Written Below System Program Directory"),
+            "{h:?}"
+        );
+    }
+}
