@@ -781,6 +781,18 @@ fn cases() -> Vec<Case> {
             ],
         ),
         case(
+            "Package Manager Run in Container",
+            vec![
+                exec(&in_app("apt-get install -y nmap")),
+                exec(&in_app("pip install requests")),
+            ],
+            vec![
+                exec(&P::new("apt-get install -y nmap", SSH_SESSION)),
+                exec(&P::new("/usr/bin/dpkg --unpack", &["apt-get", "bash"]).ctr("debian")),
+                exec(&in_app("pip --version")),
+            ],
+        ),
+        case(
             "Cluster Client Run in Container",
             vec![exec(&in_app("kubectl get secrets -A"))],
             vec![exec(&P::new("kubectl get secrets -A", SSH_SESSION))],
