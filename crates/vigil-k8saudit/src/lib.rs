@@ -19,7 +19,9 @@
 mod event;
 mod extract;
 mod fields;
+pub mod policy;
 mod reader;
+pub mod report;
 mod time;
 pub mod webhook;
 

@@ -29,6 +29,65 @@ pub(crate) enum Command {
     Replay(ReplayArgs),
     /// Print (or count) the events of a capture that match a condition, sysdig-style.
     Inspect(InspectArgs),
+    /// Kubernetes audit logs and audit policies: report, policy generate, policy lint.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Who did what in audit logs: activity, failed and anonymous access, exec/attach/port-forward,
+    /// Secret reads (names only), RBAC changes.
+    Report(AuditReportArgs),
+    /// Write and check audit policies (audit.k8s.io/v1 Policy).
+    #[command(subcommand)]
+    Policy(AuditPolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditPolicyCommand {
+    /// Print the least audit policy under which every enabled k8s_audit rule can fire.
+    Generate(AuditPolicyGenerateArgs),
+    /// Check an audit policy: structure, rules that cannot fire, secrets logged with bodies,
+    /// missing omitStages, floods (exit 1 on errors or warnings).
+    Lint(AuditPolicyLintArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditReportArgs {
+    /// Audit log files (JSON lines, webhook EventList bodies, JSON arrays).
+    #[arg(value_name = "LOG", required = true)]
+    pub(crate) logs: Vec<PathBuf>,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Rows per table on a terminal (0 = all).
+    #[arg(long, value_name = "N", default_value_t = 25)]
+    pub(crate) limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditPolicyGenerateArgs {
+    /// Rule files, in order (default: vigil's embedded k8s-audit rules).
+    #[arg(short = 'r', long = "rules", value_name = "FILE")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Write the policy to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditPolicyLintArgs {
+    /// The policy file (YAML or JSON).
+    #[arg(value_name = "POLICY")]
+    pub(crate) policy: PathBuf,
+    /// Rule files whose enabled k8s_audit rules must be able to fire (default: vigil's
+    /// embedded k8s-audit rules).
+    #[arg(short = 'r', long = "rules", value_name = "FILE")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Debug, Args)]

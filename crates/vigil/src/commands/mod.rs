@@ -5,6 +5,7 @@ use anyhow::Result;
 use crate::ExitStatus;
 use crate::args::{Cli, Command};
 
+mod audit;
 pub(crate) mod check;
 mod fields;
 mod inspect;
@@ -18,5 +19,6 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Audit(cmd) => audit::run(cmd),
     }
 }
