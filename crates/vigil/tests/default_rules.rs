@@ -1121,6 +1121,11 @@ fn cases() -> Vec<Case> {
             ],
             vec![
                 chmod(
+                    &P::new("/usr/bin/containerd", &["systemd"]),
+                    "/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs/snapshots/41/fs/usr/bin/passwd",
+                    "S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID",
+                ),
+                chmod(
                     &P::new("chmod 755 build.sh", SSH_SESSION),
                     "build.sh",
                     "S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR",
