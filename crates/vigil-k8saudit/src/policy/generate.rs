@@ -98,6 +98,14 @@ pub fn generate(rules: &[RuleNeeds], opts: &GenerateOptions) -> String {
         level: Level::Metadata,
         ..Gen::default()
     };
+    let mut sessions = Gen {
+        title: vec![
+            "Connections (exec, attach, …): rules match the record written when the stream opens."
+                .into(),
+        ],
+        level: Level::Metadata,
+        ..Gen::default()
+    };
     let mut catch_all = Gen {
         title: vec![
             "Catch-all: metadata of everything else (who did what; rules about any resource)."
@@ -146,6 +154,8 @@ pub fn generate(rules: &[RuleNeeds], opts: &GenerateOptions) -> String {
                 verbs,
                 ..Gen::default()
             })
+        } else if !n.stages.contains(&Stage::ResponseComplete) {
+            &mut sessions
         } else {
             &mut named
         };
@@ -163,6 +173,9 @@ pub fn generate(rules: &[RuleNeeds], opts: &GenerateOptions) -> String {
     }
     gens.push(sensitive);
     gens.extend(bodies.into_values());
+    if !sessions.resources.is_empty() {
+        gens.push(sessions);
+    }
     if !named.resources.is_empty() {
         gens.push(named);
     }
@@ -227,6 +240,7 @@ fn model(gens: &[Gen], omit: &BTreeSet<Stage>) -> Policy {
                     })
                     .collect(),
                 omit_stages: g.omit.clone(),
+                valid: true,
                 ..PolicyRule::default()
             })
             .collect(),

@@ -41,7 +41,7 @@ pub struct Finding {
     pub severity: Severity,
     /// Stable identifier: `structure`, `cannot-fire`, `secret-body`, `missing-omit-stages`,
     /// `flood`, `unreachable`, `wrong-group`, `unknown-verb`, `deprecated-api`,
-    /// `no-catch-all`, `conditional`, `unanalysed-rule`.
+    /// `no-catch-all`, `conditional`, `unanalysed-rule`, `not-evaluated`.
     pub code: &'static str,
     /// 1-based line.
     pub line: u32,
@@ -180,10 +180,25 @@ pub fn lint(text: &str, rules: &[RuleNeeds]) -> LintReport {
     let (policy, mut findings) = parse_policy(text);
     let mut report = LintReport::default();
     if let Some(policy) = &policy {
+        let broken = findings.iter().any(|f| f.severity == Severity::Error);
         structure(policy, &mut findings);
-        let (checked, ok) = can_fire(policy, rules, &mut findings);
-        report.rules_checked = checked;
-        report.rules_ok = ok;
+        if broken {
+            // The API server refuses the policy: which rules could fire is moot.
+            findings.push(Finding::new(
+                Severity::Info,
+                "not-evaluated",
+                policy.rules_line,
+                policy.rules_col,
+                "the API server would refuse this policy; fix the errors, then lint again to \
+                 see which rules can fire"
+                    .into(),
+            ));
+            report.rules_checked = rules.len();
+        } else {
+            let (checked, ok) = can_fire(policy, rules, &mut findings);
+            report.rules_checked = checked;
+            report.rules_ok = ok;
+        }
     }
     findings.sort_by(|a, b| {
         (a.line, a.col, a.severity, a.code).cmp(&(b.line, b.col, b.severity, b.code))
@@ -257,7 +272,7 @@ fn structure(policy: &Policy, out: &mut Vec<Finding>) {
         }
     }
     let mut catch_all: Option<usize> = None;
-    for r in &policy.rules {
+    for r in policy.rules.iter().filter(|r| r.valid) {
         if let Some(c) = catch_all {
             out.push(Finding::new(
                 Severity::Warning,

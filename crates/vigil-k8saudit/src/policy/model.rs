@@ -45,6 +45,8 @@ pub struct PolicyRule {
     pub non_resource_urls: Vec<String>,
     /// `omitStages` of the rule.
     pub omit_stages: BTreeSet<Stage>,
+    /// False when the rule has structural errors (it is then left out of the analysis).
+    pub valid: bool,
 }
 
 impl PolicyRule {
@@ -408,6 +410,7 @@ fn rule(cx: &mut Ctx, index: usize, node: &Node) -> Option<PolicyRule> {
         return None;
     }
     let what = format!("rules[{index}]");
+    let errors_before = cx.findings.len();
     cx.keys(node, RULE_KEYS, &what);
     let mut r = PolicyRule {
         index,
@@ -550,5 +553,6 @@ fn rule(cx: &mut Ctx, index: usize, node: &Node) -> Option<PolicyRule> {
             ),
         );
     }
+    r.valid = cx.findings.len() == errors_before;
     Some(r)
 }
