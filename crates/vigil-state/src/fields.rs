@@ -986,22 +986,22 @@ pub(crate) static SYSCALL_FIELDS: &[FieldInfo] = &[
     FieldInfo::new(
         "fd.cproto",
         FieldType::String,
-        "Protocol name of the client port.",
+        "Protocol name of the client port: its service name (e.g. http) in port-name mode, else the number.",
     ),
     FieldInfo::new(
         "fd.sproto",
         FieldType::String,
-        "Protocol name of the server port (e.g. http).",
+        "Protocol name of the server port: its service name (e.g. http) in port-name mode, else the number.",
     ),
     FieldInfo::new(
         "fd.lproto",
         FieldType::String,
-        "Protocol name of the local port.",
+        "Protocol name of the local port: its service name (e.g. http) in port-name mode, else the number.",
     ),
     FieldInfo::new(
         "fd.rproto",
         FieldType::String,
-        "Protocol name of the remote port.",
+        "Protocol name of the remote port: its service name (e.g. http) in port-name mode, else the number.",
     ),
     FieldInfo::new(
         "fd.net",

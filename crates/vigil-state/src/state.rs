@@ -446,6 +446,61 @@ pub struct State {
     pub(crate) ctx: EventCtx,
     /// For a `container` event: the id of the container it describes.
     pub(crate) event_container: Option<String>,
+    /// libsinsp's port-name mode: ports render as service names (off by default, as in Falco).
+    pub(crate) services: Option<&'static Services>,
+}
+
+/// Port → service name table of a `services(5)` file, looked up as libc's `getservbyport`
+/// does: the first entry for the port and protocol (`tcp`/`udp`), any protocol otherwise.
+#[derive(Debug, Default)]
+pub(crate) struct Services {
+    by_proto: HashMap<(u16, String), String>,
+    by_port: HashMap<u16, String>,
+}
+
+impl Services {
+    /// Parse `services(5)` text: `name port/proto [aliases...] [# comment]`.
+    pub(crate) fn parse(text: &str) -> Services {
+        let mut s = Services::default();
+        for line in text.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let mut words = line.split_whitespace();
+            let (Some(name), Some(pp)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Some((port, proto)) = pp.split_once('/') else {
+                continue;
+            };
+            let Ok(port) = port.parse::<u16>() else {
+                continue;
+            };
+            s.by_proto
+                .entry((port, proto.to_ascii_lowercase()))
+                .or_insert_with(|| name.to_string());
+            s.by_port.entry(port).or_insert_with(|| name.to_string());
+        }
+        s
+    }
+
+    /// The service name of `port` for the socket's `l4proto`, if the file names one.
+    pub(crate) fn name(&self, port: u16, l4proto: u8) -> Option<&str> {
+        let proto = match l4proto {
+            l4::TCP => "tcp",
+            l4::UDP => "udp",
+            _ => return self.by_port.get(&port).map(String::as_str),
+        };
+        self.by_proto
+            .get(&(port, proto.to_string()))
+            .map(String::as_str)
+    }
+
+    /// `/etc/services`, read once per process (empty if it cannot be read).
+    fn system() -> &'static Services {
+        static SERVICES: std::sync::OnceLock<Services> = std::sync::OnceLock::new();
+        SERVICES.get_or_init(|| {
+            Services::parse(&std::fs::read_to_string("/etc/services").unwrap_or_default())
+        })
+    }
 }
 
 fn int(v: ParamValue<'_>) -> Option<i64> {
@@ -602,6 +657,48 @@ impl State {
             }
             Block::Event(ev) => self.apply(ev),
             Block::Section(_) => {}
+        }
+    }
+
+    /// libsinsp's port-name mode: when on, `fd.name` of IP sockets, `fd.cproto`/`fd.sproto`/
+    /// `fd.lproto`/`fd.rproto`/`fd.proto` and fd arguments name ports by their service in
+    /// `/etc/services` (read once), the number where it names none. Off by default (Falco).
+    pub fn set_port_resolution(&mut self, on: bool) {
+        self.services = on.then(Services::system);
+    }
+
+    /// Whether port-name mode is on.
+    pub fn port_resolution(&self) -> bool {
+        self.services.is_some()
+    }
+
+    /// `port` as text: its service name in port-name mode, else the number.
+    pub(crate) fn port_text(&self, port: u16, l4proto: u8) -> String {
+        self.services
+            .and_then(|s| s.name(port, l4proto))
+            .map_or_else(|| port.to_string(), str::to_string)
+    }
+
+    /// The name of an fd as rendered: in port-name mode, IP socket tuples carry service names.
+    pub(crate) fn fd_display_name<'a>(&self, f: &'a Fd) -> std::borrow::Cow<'a, str> {
+        if self.services.is_none() {
+            return std::borrow::Cow::Borrowed(&f.name);
+        }
+        match f.net {
+            Net::Tuple {
+                cip,
+                cport,
+                sip,
+                sport,
+            } => std::borrow::Cow::Owned(format!(
+                "{cip}:{}->{sip}:{}",
+                self.port_text(cport, f.l4proto),
+                self.port_text(sport, f.l4proto)
+            )),
+            Net::Server { ip, port } => {
+                std::borrow::Cow::Owned(format!("{ip}:{}", self.port_text(port, f.l4proto)))
+            }
+            Net::None => std::borrow::Cow::Borrowed(&f.name),
         }
     }
 
@@ -1551,5 +1648,26 @@ mod tests {
         assert_eq!(resolve_path("/a", "/etc//passwd"), "/etc/passwd");
         assert_eq!(resolve_path("/a/b", ".."), "/a");
         assert_eq!(resolve_path("/", "."), "/");
+    }
+
+    #[test]
+    fn services_file() {
+        let s = Services::parse(
+            "# comment\ndomain\t53/tcp\t# DNS\ndomain 53/udp\nhttp 80/tcp www\n\
+             dbm 2345/tcp\nodd 7/udp\nbad line\nx 99999/tcp\n",
+        );
+        assert_eq!(s.name(53, l4::UDP), Some("domain"));
+        assert_eq!(s.name(80, l4::TCP), Some("http"));
+        assert_eq!(s.name(80, l4::UDP), None);
+        assert_eq!(s.name(7, l4::RAW), Some("odd"));
+        assert_eq!(s.name(2345, l4::TCP), Some("dbm"));
+        assert_eq!(s.name(40251, l4::UDP), None);
+        let mut st = State::new();
+        assert!(!st.port_resolution());
+        assert_eq!(st.port_text(53, l4::UDP), "53");
+        st.set_port_resolution(true);
+        assert!(st.port_resolution());
+        st.set_port_resolution(false);
+        assert_eq!(st.port_text(53, l4::UDP), "53");
     }
 }

@@ -877,7 +877,13 @@ impl<'a> EventView<'a> {
     /// The fd's name, or for failed/unknown opens the path the event names.
     fn fd_name(&self, raw: bool) -> V<'a> {
         if let Some(f) = self.fd {
-            return s(if raw { &f.name_raw } else { &f.name });
+            if raw {
+                return s(&f.name_raw);
+            }
+            return match self.state.fd_display_name(f) {
+                Cow::Borrowed(n) => s(n),
+                Cow::Owned(n) => owned(n),
+            };
         }
         if is_open_family(self.ev.code) {
             let (name, rawp) = self.state.open_path(&self.ev)?;
@@ -932,6 +938,11 @@ impl<'a> EventView<'a> {
         }
     }
 
+    /// A port of this event's fd as text (a service name in port-name mode).
+    fn port_text(&self, port: u16) -> Option<String> {
+        Some(self.state.port_text(port, self.fd?.l4proto))
+    }
+
     fn both_ips(&self) -> V<'a> {
         match self.fd?.net {
             Net::Tuple { cip, sip, .. } => Some(smallvec![Value::Ip(cip), Value::Ip(sip)]),
@@ -941,9 +952,10 @@ impl<'a> EventView<'a> {
     }
 
     fn both_ports(&self, as_str: bool) -> V<'a> {
+        let l4proto = self.fd?.l4proto;
         let p = |x: u16| {
             if as_str {
-                Value::string(x.to_string())
+                Value::string(self.state.port_text(x, l4proto))
             } else {
                 Value::UInt(u64::from(x))
             }
@@ -985,7 +997,12 @@ impl<'a> EventView<'a> {
                             } else {
                                 ""
                             };
-                            format!("<{}{}>{}", typechar(f.ty), proto, f.name)
+                            format!(
+                                "<{}{}>{}",
+                                typechar(f.ty),
+                                proto,
+                                self.state.fd_display_name(f)
+                            )
                         }
                         None => fd.to_string(),
                     }
@@ -1710,10 +1727,10 @@ impl Extract for EventView<'_> {
             FdSport => u(u64::from(self.server()?.1)),
             FdLport => u(u64::from(self.local_remote()?.0.1)),
             FdRport => u(u64::from(self.local_remote()?.1.1)),
-            FdCproto => owned(self.client()?.1.to_string()),
-            FdSproto => owned(self.server()?.1.to_string()),
-            FdLproto => owned(self.local_remote()?.0.1.to_string()),
-            FdRproto => owned(self.local_remote()?.1.1.to_string()),
+            FdCproto => owned(self.port_text(self.client()?.1)?),
+            FdSproto => owned(self.port_text(self.server()?.1)?),
+            FdLproto => owned(self.port_text(self.local_remote()?.0.1)?),
+            FdRproto => owned(self.port_text(self.local_remote()?.1.1)?),
             FdL4proto => {
                 let f = self.fd?;
                 s(match f.l4proto {
