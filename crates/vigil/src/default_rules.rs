@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
-use vigil_rules::{LoadOptions, Ruleset, RulesFile};
+use vigil_rules::{LoadOptions, RulesFile, Ruleset};
 
 use crate::schemas;
 
@@ -48,7 +48,11 @@ mod tests {
             &files,
             &vigil_rules::LoadOptions::new(crate::schemas::all()),
         );
-        let diags: Vec<String> = r.errors().chain(r.warnings()).map(|d| d.to_string()).collect();
+        let diags: Vec<String> = r
+            .errors()
+            .chain(r.warnings())
+            .map(|d| d.to_string())
+            .collect();
         assert!(diags.is_empty(), "{}", diags.join("\n"));
         let rs = r.ruleset.expect("ruleset");
         assert!(rs.rules().iter().any(|r| r.source == "syscall"));
