@@ -21,7 +21,7 @@
 //! | 404 | another path than [`WebhookConfig::path`] |
 //! | 405 | another method than `POST` (with `Allow: POST`) |
 //! | 415 | a `Content-Type` that does not name JSON (no `Content-Type` at all is accepted) |
-//! | 413 | a `Content-Length` over [`WebhookConfig::max_body_bytes`], or a streamed body that exceeds it (reading stops at the limit) |
+//! | 413 | a `Content-Length` over [`WebhookConfig::max_body_bytes`], or a streamed body that exceeds it (nothing past the limit is kept; the rest is read and discarded for up to 2 s, so the client reads its 413 instead of a reset) |
 //! | 408 | the body did not arrive within [`WebhookConfig::body_timeout`] |
 //! | 400 | an empty body, not JSON, or JSON that is not an audit `Event` / `EventList` (no event in it could be read) |
 //! | 503 | the core did not take the events in time (see above) |

@@ -395,6 +395,7 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        tokio::spawn(linger(req.into_body()));
         return reject(
             ctx,
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -474,6 +475,27 @@ fn parse(body: &[u8], limit: usize) -> (Vec<AuditEvent>, Vec<AuditError>) {
     (events, errors)
 }
 
+/// Most bytes of a rejected body read and discarded after the answer.
+const LINGER_BYTES: usize = 16 << 20;
+/// Longest time spent discarding a rejected body.
+const LINGER_TIME: Duration = Duration::from_secs(2);
+
+/// Read and discard the rest of a rejected body for a while (as nginx's lingering close):
+/// closing a connection with unread data makes the kernel reset it, and the client may then
+/// lose the answer (413) before reading it.
+async fn linger(mut body: Incoming) {
+    let deadline = tokio::time::Instant::now() + LINGER_TIME;
+    let mut seen = 0usize;
+    while seen < LINGER_BYTES {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                seen += frame.data_ref().map_or(0, |d| d.len());
+            }
+            _ => break,
+        }
+    }
+}
+
 /// Read the body, at most `limit` bytes, within the body timeout.
 async fn read_body(
     mut body: Incoming,
@@ -504,6 +526,7 @@ async fn read_body(
             Ok(Some(Ok(frame))) => {
                 if let Ok(data) = frame.into_data() {
                     if buf.len().saturating_add(data.len()) > limit {
+                        tokio::spawn(linger(body));
                         return Err(reject(
                             ctx,
                             StatusCode::PAYLOAD_TOO_LARGE,
