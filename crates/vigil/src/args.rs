@@ -127,6 +127,14 @@ pub(crate) struct InspectArgs {
     /// Output format for each event, `%field` placeholders (sysdig's -p).
     #[arg(short = 'p', long = "print", value_name = "FORMAT")]
     pub(crate) format: Option<String>,
+    /// Name ports by their service in /etc/services (`fd.name`, `fd.*proto`), as libsinsp's
+    /// port-name mode.
+    #[arg(long)]
+    pub(crate) resolve_ports: bool,
+    /// Write the matching events to a new capture, with the capture's machine, interface and
+    /// user tables and the threads (and their fds) the filter selects (sysdig's -w).
+    #[arg(short = 'w', long = "write", value_name = "OUT")]
+    pub(crate) write: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

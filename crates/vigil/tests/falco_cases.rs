@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+#[path = "falco_cases/extract.rs"]
+mod extract;
 #[path = "falco_cases/run.rs"]
 mod run;
+#[path = "falco_cases/scap.rs"]
+mod scap;
 use vigil_event::FieldSchema;
 use vigil_rules::{Code, Diagnostic, LoadOptions, LoadResult, RulesFile, load};
 
@@ -169,6 +173,21 @@ fn falco_cases() -> bool {
                     continue;
                 }
             },
+            Some(mode @ ("field-extraction" | "scap-read" | "scap-read-write")) => {
+                let judged = match mode {
+                    "field-extraction" => extract::run(case, &base, &cases),
+                    "scap-read" => scap::run_read(case, &base),
+                    _ => scap::run_read_write(case, &base),
+                };
+                match judged {
+                    Ok(r) => r,
+                    Err(why) => {
+                        skipped += 1;
+                        println!("SKIP {id}: {why}");
+                        continue;
+                    }
+                }
+            }
             _ => {
                 skipped += 1;
                 println!("SKIP {id}: {}", skip_reason(case));

@@ -1,11 +1,16 @@
-//! `vigil inspect CAPTURE [--filter COND] [--count] [-p FORMAT]`: sysdig-style event listing.
+//! `vigil inspect CAPTURE [--filter COND] [--count] [-p FORMAT] [--resolve-ports] [-w OUT]`:
+//! sysdig-style event listing, counting and filtered dumps.
 
+use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use anyhow::{Context, Result};
 use vigil_filter::{Filter, ParseError};
 use vigil_output::OutputTemplate;
-use vigil_scap::{Block, Converter, ErrorKind, Reader};
+use vigil_scap::{
+    Block, Converter, ErrorKind, FdInfo, Interface, MachineInfo, RawEvent, Reader, ThreadInfo,
+    UserList, Writer,
+};
 use vigil_state::{SYSCALL_SCHEMA, State};
 
 use crate::ExitStatus;
@@ -26,6 +31,90 @@ fn compile_filter(cond: &str) -> Result<Filter, String> {
     })
 }
 
+/// A filtered dump (`-w`), written as libsinsp's dumper writes one: the capture's tables as
+/// they stand before the first event, then the matching events.
+///
+/// With a filter, the thread table is filtered as libsinsp does when saving
+/// (`filter_proc_table_when_saving`): each thread is probed with a synthetic `read` exit event
+/// of that thread, and only the threads the filter accepts are written, with their fds.
+struct Dump {
+    writer: Writer<File>,
+    tables_written: bool,
+    machine: Option<MachineInfo>,
+    interfaces: Vec<Vec<Interface>>,
+    users: Vec<UserList>,
+    threads: Vec<ThreadInfo>,
+    fds: Vec<(u64, Vec<FdInfo>)>,
+}
+
+impl Dump {
+    fn create(path: &std::path::Path) -> Result<Dump> {
+        let writer = Writer::create(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+        Ok(Dump {
+            writer,
+            tables_written: false,
+            machine: None,
+            interfaces: Vec::new(),
+            users: Vec::new(),
+            threads: Vec::new(),
+            fds: Vec::new(),
+        })
+    }
+
+    /// Keep a table block until the tables are written (later ones are not dumped, as in
+    /// libsinsp, whose dumper writes the thread table once, when it opens).
+    fn keep(&mut self, block: &Block<'_>) {
+        if self.tables_written {
+            return;
+        }
+        match block {
+            Block::MachineInfo(m) => self.machine = Some(m.clone()),
+            Block::Interfaces(list) => self.interfaces.push(list.clone()),
+            Block::Users(u) => self.users.push(u.clone()),
+            Block::Process(t) => self.threads.push((**t).clone()),
+            Block::Fds { tid, fds } => self.fds.push((*tid, fds.clone())),
+            Block::Section(_) | Block::Event(_) => {}
+        }
+    }
+
+    /// Write the kept tables; `state` has applied them and no event yet.
+    fn write_tables(&mut self, state: &State, filter: Option<&Filter>) -> Result<()> {
+        if self.tables_written {
+            return Ok(());
+        }
+        self.tables_written = true;
+        let read_x = vigil_scap::code_of_symbol("SYSCALL_READ_X").unwrap_or(0);
+        let keep = |tid: u64| match filter {
+            None => true,
+            Some(f) => {
+                let probe = RawEvent::new(0, tid, 0, 0, read_x, &[], &[]);
+                f.eval(&state.view(&probe))
+            }
+        };
+        let w = &mut self.writer;
+        let err = |e: vigil_scap::ScapError| anyhow::anyhow!("{e}");
+        if let Some(m) = &self.machine {
+            w.machine_info(m).map_err(err)?;
+        }
+        for list in &self.interfaces {
+            w.interfaces(list).map_err(err)?;
+        }
+        for u in &self.users {
+            w.users(u).map_err(err)?;
+        }
+        let threads: Vec<ThreadInfo> = self.threads.drain(..).filter(|t| keep(t.tid)).collect();
+        if !threads.is_empty() {
+            w.processes(&threads).map_err(err)?;
+        }
+        for (tid, fds) in &self.fds {
+            if threads.iter().any(|t| t.tid == *tid) {
+                w.fds(*tid, fds).map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
     let filter = match args.filter.as_deref().map(compile_filter).transpose() {
         Ok(f) => f,
@@ -44,15 +133,26 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
     };
     let reader = Reader::open(&args.capture)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.capture.display()))?;
+    let mut dump = args.write.as_deref().map(Dump::create).transpose()?;
     let mut conv = Converter::new(reader);
     let mut state = State::new();
+    state.set_port_resolution(args.resolve_ports);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let mut line = String::new();
     let mut matched = 0u64;
     let mut status = ExitStatus::Success;
+    // sysdig -w prints no event lines.
+    let print = !args.count && dump.is_none();
     loop {
         match conv.next() {
             Ok(Some(block)) => {
+                if let Some(d) = dump.as_mut() {
+                    if matches!(block, Block::Event(_)) {
+                        d.write_tables(&state, filter.as_ref())?;
+                    } else {
+                        d.keep(&block);
+                    }
+                }
                 state.apply_block(&block);
                 let Block::Event(ev) = &block else { continue };
                 let view = state.view(ev);
@@ -60,7 +160,12 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
                     continue;
                 }
                 matched += 1;
-                if !args.count {
+                if let Some(d) = dump.as_mut() {
+                    d.writer
+                        .event(ev)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", args.capture.display()))?;
+                }
+                if print {
                     line.clear();
                     if template.render(&view, &mut line) {
                         line.push('\n');
@@ -78,6 +183,14 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
                 break;
             }
         }
+    }
+    if let Some(mut d) = dump {
+        d.write_tables(&state, filter.as_ref())?;
+        d.writer
+            .finish()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .flush()
+            .context("cannot write the capture")?;
     }
     if args.count {
         writeln!(out, "{matched}")?;
