@@ -29,6 +29,8 @@ pub(crate) enum Command {
     Replay(ReplayArgs),
     /// Print (or count) the events of a capture that match a condition, sysdig-style.
     Inspect(InspectArgs),
+    /// Watch this host live with eBPF (root): system calls through the rules, alerts out.
+    Run(RunArgs),
     /// Kubernetes audit logs and audit policies: report, policy generate, policy lint.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -111,6 +113,45 @@ pub(crate) struct ReplayArgs {
     /// No progress line on a terminal.
     #[arg(long)]
     pub(crate) no_progress: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Rule files, in order (default: vigil's embedded rules; given files replace them).
+    #[arg(short = 'r', long = "rules", value_name = "FILE")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Falco configuration overrides, `key=value` (e.g. `priority=warning`,
+    /// `json_output=true`, `rules[].disable.tag=T`).
+    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
+    pub(crate) options: Vec<String>,
+    /// A Falco-style YAML configuration file (applied before -o).
+    #[arg(short = 'c', long = "config", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+    /// JSON alerts (same as -o json_output=true).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Stop after this long (`30s`, `5m`, `1h`; default: until SIGINT/SIGTERM).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) duration: Option<std::time::Duration>,
+    /// Seconds between statistics lines on stderr (0: none).
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    pub(crate) stats_interval: u64,
+}
+
+/// `N`, `Ns`, `Nms`, `Nm` or `Nh`.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (num, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, ""), |i| s.split_at(i));
+    let n: u64 = num.parse().map_err(|_| format!("invalid duration '{s}'"))?;
+    let ms = match unit {
+        "ms" => n,
+        "" | "s" => n.saturating_mul(1000),
+        "m" => n.saturating_mul(60_000),
+        "h" => n.saturating_mul(3_600_000),
+        _ => return Err(format!("invalid duration unit in '{s}' (ms, s, m, h)")),
+    };
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 #[derive(Debug, Args)]

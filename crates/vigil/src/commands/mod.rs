@@ -9,8 +9,10 @@ mod audit;
 pub(crate) mod check;
 mod fields;
 mod inspect;
+mod pipeline;
 mod replay;
 pub(crate) mod rules;
+mod run;
 
 pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
@@ -19,6 +21,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => check::run(&args),
         Command::Replay(args) => replay::run(&args),
         Command::Inspect(args) => inspect::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::Audit(cmd) => audit::run(cmd),
     }
 }

@@ -1,22 +1,19 @@
 //! `vigil replay INPUT`: the detection pipeline over a recording — a scap capture (syscall
 //! source) or a Kubernetes audit log (k8s_audit source) — printing alerts as Falco does.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use vigil_event::{Extract, FieldSchema, Priority};
-use vigil_output::{Alert, OutputTemplate, Sink};
-use vigil_rules::{Rule, Ruleset};
+use vigil_event::FieldSchema;
+use vigil_rules::Ruleset;
 use vigil_scap::{Block, Converter, Reader};
 use vigil_state::State;
 
 use crate::ExitStatus;
 use crate::args::ReplayArgs;
-use crate::commands::rules::load_or_report;
-use crate::schemas;
+use crate::commands::pipeline::{Emitter, load_rules, log};
 use crate::settings::Settings;
 
 /// What a recording holds.
@@ -41,105 +38,6 @@ fn detect(path: &Path) -> Result<InputKind> {
             InputKind::K8sAudit
         },
     )
-}
-
-/// Alerts out, counts kept.
-struct Emitter<'r> {
-    ruleset: &'r Ruleset,
-    templates: Vec<Option<OutputTemplate>>,
-    sinks: Vec<Box<dyn Sink>>,
-    hostname: String,
-    by_rule: BTreeMap<&'r str, u64>,
-    by_priority: BTreeMap<Priority, u64>,
-    hits: Vec<&'r Rule>,
-}
-
-impl<'r> Emitter<'r> {
-    fn new(ruleset: &'r Ruleset, settings: &Settings) -> Result<Emitter<'r>> {
-        let all = schemas::all();
-        let templates = ruleset
-            .rules()
-            .iter()
-            .map(|r| {
-                let schema = all.iter().find(|s| s.source() == r.source)?;
-                OutputTemplate::compile_rule_output(&r.output, *schema).ok()
-            })
-            .collect();
-        let sinks =
-            vigil_output::sinks_from_options(&settings.output).context("cannot set up outputs")?;
-        Ok(Emitter {
-            ruleset,
-            templates,
-            sinks,
-            hostname: vigil_output::hostname(),
-            by_rule: BTreeMap::new(),
-            by_priority: BTreeMap::new(),
-            hits: Vec::new(),
-        })
-    }
-
-    /// Evaluate one event and emit its alerts.
-    fn event(&mut self, source: &str, ev: &dyn Extract, ts: u64) -> Result<()> {
-        let mut hits = std::mem::take(&mut self.hits);
-        hits.clear();
-        self.ruleset.evaluate(source, ev, &mut hits);
-        for rule in &hits {
-            *self.by_rule.entry(rule.name.as_str()).or_default() += 1;
-            *self.by_priority.entry(rule.priority).or_default() += 1;
-            let idx = self
-                .ruleset
-                .rules()
-                .iter()
-                .position(|r| std::ptr::eq(r, *rule));
-            let Some(tpl) = idx
-                .and_then(|i| self.templates.get(i))
-                .and_then(Option::as_ref)
-            else {
-                continue;
-            };
-            let alert = Alert::from_event(
-                tpl,
-                ev,
-                ts,
-                &rule.name,
-                rule.priority,
-                &rule.source,
-                &rule.tags,
-                &self.hostname,
-            );
-            for s in &mut self.sinks {
-                s.emit(&alert)?;
-            }
-        }
-        self.hits = hits;
-        Ok(())
-    }
-
-    fn finish(&mut self, events: u64, elapsed: Duration) -> Result<()> {
-        for s in &mut self.sinks {
-            s.flush()?;
-        }
-        let mut err = std::io::stderr().lock();
-        let total: u64 = self.by_rule.values().sum();
-        writeln!(
-            err,
-            "Events processed: {events} in {:.3}s ({:.0} events/s)",
-            elapsed.as_secs_f64(),
-            events as f64 / elapsed.as_secs_f64().max(1e-9)
-        )?;
-        writeln!(err, "Events detected: {total}")?;
-        if total > 0 {
-            writeln!(err, "Rule counts by severity:")?;
-            for (p, n) in &self.by_priority {
-                writeln!(err, "   {}: {n}", p.as_str().to_ascii_uppercase())?;
-            }
-            writeln!(err, "Triggered rules by rule name:")?;
-            for (r, n) in &self.by_rule {
-                writeln!(err, "   {r}: {n}")?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// A progress line on a terminal, at most a few times per second.
@@ -173,18 +71,6 @@ impl Progress {
     }
 }
 
-/// A log line on stderr, prefixed with the wall-clock time as Falco's logger does.
-fn log(settings: &Settings, msg: &str) {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    let mut line = String::new();
-    vigil_output::push_log_time(&mut line, now, settings.output.time_format_iso_8601);
-    line.push_str(": ");
-    line.push_str(msg);
-    eprintln!("{line}");
-}
-
 pub(crate) fn run(args: &ReplayArgs) -> Result<ExitStatus> {
     let settings = Settings::resolve(args.config.as_deref(), &args.options)?;
     log(
@@ -209,13 +95,6 @@ pub(crate) fn run(args: &ReplayArgs) -> Result<ExitStatus> {
         return replay(&args.input, &ruleset, &s, args.no_progress);
     }
     replay(&args.input, &ruleset, &settings, args.no_progress)
-}
-
-fn load_rules(files: &[PathBuf]) -> Result<Option<Ruleset>> {
-    if files.is_empty() {
-        return crate::default_rules::load();
-    }
-    load_or_report(files)
 }
 
 fn replay(

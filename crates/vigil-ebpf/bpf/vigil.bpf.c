@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only OR Apache-2.0
+/*
+ * vigil's kernel side: process lifecycle (tp_btf sched_process_exec/fork/exit) and the system
+ * calls the loaded rules need (tp_btf sys_exit filtered by the `interest` map), sent to user
+ * space through one ring buffer without per-event wakeups (the consumer polls on a timer).
+ * Layouts: events.h.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "events.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+/* x86_64 syscall numbers the programs read extra data for. */
+#define NR_open 2
+#define NR_connect 42
+#define NR_accept 43
+#define NR_rename 82
+#define NR_creat 85
+#define NR_link 86
+#define NR_unlink 87
+#define NR_symlink 88
+#define NR_chdir 80
+#define NR_init_module 175
+#define NR_openat 257
+#define NR_unlinkat 263
+#define NR_renameat 264
+#define NR_linkat 265
+#define NR_symlinkat 266
+#define NR_accept4 288
+#define NR_finit_module 313
+#define NR_renameat2 316
+#define NR_memfd_create 319
+#define NR_openat2 437
+
+/* Set by the loader before load: the sensor's own tgid, whose syscalls are not reported. */
+volatile const __u32 vg_self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VG_NR_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} interest SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void fill_header(struct vg_header *h, __u16 kind, __u32 size, __u32 tgid,
+					__u32 tid)
+{
+	h->ts_boot_ns = bpf_ktime_get_boot_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->tgid = tgid;
+	h->tid = tid;
+	h->kind = kind;
+	h->version = VG_ABI_VERSION;
+	h->size = size;
+}
+
+static __always_inline void submit(void *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	stat_inc(VG_STAT_SUBMITTED);
+}
+
+static __always_inline void read_ustr(struct vg_syscall *e, int i, __u64 ptr)
+{
+	if (i < 0 || i > 1)
+		return;
+	if (!ptr)
+		return;
+	long n = bpf_probe_read_user_str(e->str[i], VG_PATH_MAX, (const void *)ptr);
+	if (n > 0) {
+		e->str_len[i] = (__u16)n;
+	} else {
+		e->str_len[i] = 0;
+		stat_inc(VG_STAT_STR_ERR);
+	}
+}
+
+/* The socket behind fd `fd` of the current task, into e->sock. */
+static __always_inline void read_sock(struct vg_syscall *e, long fd)
+{
+	if (fd < 0)
+		return;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt)
+		goto err;
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned long)fd >= max)
+		goto err;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		goto err;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		goto err;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	e->sock.family = family;
+	e->sock.l4proto = BPF_CORE_READ(sk, sk_protocol);
+	e->sock.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	e->sock.dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		__u32 s = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(e->sock.saddr, &s, 4);
+		__builtin_memcpy(e->sock.daddr, &d, 4);
+	} else if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&e->sock.saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&e->sock.daddr, sk, __sk_common.skc_v6_daddr);
+	}
+	return;
+err:
+	stat_inc(VG_STAT_SOCK_ERR);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (tgid == vg_self_tgid)
+		return 0;
+	long nr = regs->orig_ax;
+	if (nr < 0 || nr >= VG_NR_MAX)
+		return 0;
+	__u32 key = (__u32)nr;
+	__u8 *want = bpf_map_lookup_elem(&interest, &key);
+	if (!want || !*want)
+		return 0;
+
+	struct vg_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(VG_STAT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->h, VG_KIND_SYSCALL, sizeof(*e), tgid, (__u32)id);
+	e->ret = ret;
+	e->nr = key;
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
+	e->str_len[0] = 0;
+	e->str_len[1] = 0;
+	e->addr_len = 0;
+	e->pad = 0;
+	__builtin_memset(&e->sock, 0, sizeof(e->sock));
+
+	switch (key) {
+	case NR_open:
+	case NR_creat:
+	case NR_unlink:
+	case NR_chdir:
+	case NR_memfd_create:
+		read_ustr(e, 0, e->args[0]);
+		break;
+	case NR_openat:
+	case NR_unlinkat:
+		read_ustr(e, 0, e->args[1]);
+		break;
+	case NR_openat2:
+		read_ustr(e, 0, e->args[1]);
+		if (e->args[2] && !bpf_probe_read_user(e->addr, 24, (const void *)e->args[2]))
+			e->addr_len = 24;
+		break;
+	case NR_symlink:
+	case NR_link:
+	case NR_rename:
+		read_ustr(e, 0, e->args[0]);
+		read_ustr(e, 1, e->args[1]);
+		break;
+	case NR_symlinkat:
+		read_ustr(e, 0, e->args[0]);
+		read_ustr(e, 1, e->args[2]);
+		break;
+	case NR_linkat:
+	case NR_renameat:
+	case NR_renameat2:
+		read_ustr(e, 0, e->args[1]);
+		read_ustr(e, 1, e->args[3]);
+		break;
+	case NR_init_module:
+		read_ustr(e, 0, e->args[2]);
+		break;
+	case NR_finit_module:
+		read_ustr(e, 0, e->args[1]);
+		break;
+	case NR_connect: {
+		__u64 len = e->args[2];
+		if (len > VG_ADDR_MAX - 1)
+			len = VG_ADDR_MAX - 1;
+		len &= VG_ADDR_MAX - 1;
+		if (e->args[1] && len > 0 &&
+		    !bpf_probe_read_user(e->addr, len,
+					 (const void *)e->args[1]))
+			e->addr_len = (__u32)len;
+		read_sock(e, (long)e->args[0]);
+		break;
+	}
+	case NR_accept:
+	case NR_accept4:
+		read_sock(e, ret);
+		break;
+	default:
+		break;
+	}
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+	if (tgid == vg_self_tgid)
+		return 0;
+	struct vg_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(VG_STAT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->h, VG_KIND_EXEC, sizeof(*e), tgid, (__u32)p->pid);
+	e->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	const struct cred *cred = BPF_CORE_READ(p, cred);
+	e->uid = BPF_CORE_READ(cred, uid.val);
+	e->gid = BPF_CORE_READ(cred, gid.val);
+	e->loginuid = BPF_CORE_READ(p, loginuid.val);
+	/* kernel_cap_t is a u64 since 6.3 and two u32s before: 8 bytes either way. */
+	bpf_probe_read_kernel(&e->cap_inheritable, 8, &cred->cap_inheritable);
+	bpf_probe_read_kernel(&e->cap_permitted, 8, &cred->cap_permitted);
+	bpf_probe_read_kernel(&e->cap_effective, 8, &cred->cap_effective);
+	e->exe_ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+	e->nr = regs ? (__u32)BPF_CORE_READ(regs, orig_ax) : 0;
+	e->flags = 0;
+	e->pad = 0;
+	char name[8] = {};
+	const unsigned char *dname = BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name);
+	if (dname && bpf_probe_read_kernel_str(name, sizeof(name), dname) > 0 && name[0] == 'm' &&
+	    name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':')
+		e->flags |= VG_EXEC_FROM_MEMFD;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	long n = bpf_probe_read_kernel_str(e->filename, VG_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	if (n > 0) {
+		e->filename_len = (__u16)n;
+	} else {
+		e->filename_len = 0;
+		stat_inc(VG_STAT_STR_ERR);
+	}
+	unsigned long start = BPF_CORE_READ(p, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(p, mm, arg_end);
+	unsigned long len = end > start ? end - start : 0;
+	if (len > VG_ARGS_MAX - 1)
+		len = VG_ARGS_MAX - 1;
+	len &= VG_ARGS_MAX - 1;
+	e->args_len = 0;
+	if (len > 0) {
+		if (!bpf_probe_read_user(e->args, len,
+					 (const void *)start))
+			e->args_len = (__u16)len;
+		else
+			stat_inc(VG_STAT_STR_ERR);
+	}
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = parent->tgid;
+	if (tgid == vg_self_tgid)
+		return 0;
+	struct vg_fork *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(VG_STAT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->h, VG_KIND_FORK, sizeof(*e), tgid, (__u32)parent->pid);
+	e->child_tgid = child->tgid;
+	e->child_tid = child->pid;
+	e->ppid = BPF_CORE_READ(parent, real_parent, tgid);
+	const struct cred *cred = BPF_CORE_READ(parent, cred);
+	e->uid = BPF_CORE_READ(cred, uid.val);
+	e->gid = BPF_CORE_READ(cred, gid.val);
+	e->pad = 0;
+	BPF_CORE_READ_STR_INTO(&e->comm, parent, comm);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vg_exit, struct task_struct *p)
+{
+	__u32 tgid = p->tgid;
+	if (tgid == vg_self_tgid)
+		return 0;
+	struct vg_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		stat_inc(VG_STAT_DROPPED);
+		return 0;
+	}
+	fill_header(&e->h, VG_KIND_EXIT, sizeof(*e), tgid, (__u32)p->pid);
+	e->exit_code = p->exit_code;
+	e->pad = 0;
+	submit(e);
+	return 0;
+}

@@ -1,0 +1,56 @@
+//! # vigil-ebpf
+//!
+//! vigil's live sensor (issue 4, ADR 003). BPF programs written in C (`bpf/vigil.bpf.c`,
+//! layouts in `bpf/events.h`) are compiled by clang from `build.rs` against the committed
+//! `bpf/vmlinux.h` and loaded with aya:
+//!
+//! * `tp_btf/sched_process_exec|fork|exit` for the process lifecycle;
+//! * `tp_btf/sys_exit` filtered by an interest map indexed by syscall number, so only the
+//!   system calls the loaded rules (plus the fd/cwd bookkeeping ones) need are captured;
+//! * one ring buffer without per-event wakeups, drained on a timer; per-CPU counters for
+//!   drops and read errors.
+//!
+//! [`Converter`] turns each record into a [`vigil_scap::OwnedEvent`] in the current exit
+//! layout of its event code, and [`procfs::snapshot`] reads the start-up state as the blocks a
+//! capture carries, so `vigil_state::State` is fed exactly as from a capture.
+//!
+//! Requirements: root, a kernel with BTF (`/sys/kernel/btf/vmlinux`) and tp_btf. Builds need
+//! clang and libbpf-dev.
+#![deny(missing_docs)]
+
+pub mod abi;
+mod convert;
+pub mod procfs;
+mod sensor;
+mod sys;
+pub mod syscalls;
+
+pub use convert::{Converter, EventBuf, Skip, open_flags_to_ppm, ptrace_request_to_ppm};
+pub use sensor::{KernelStats, POLL_INTERVAL, Sensor, preflight};
+pub use sys::{boot_to_epoch_ns, euid, stop_on_signals, stop_requested};
+
+/// Why the sensor cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Loading BPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN).
+    #[error(
+        "vigil run needs root: loading eBPF programs requires CAP_BPF and CAP_PERFMON (run it with sudo)"
+    )]
+    NotRoot,
+    /// No kernel BTF.
+    #[error(
+        "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): vigil needs CONFIG_DEBUG_INFO_BTF=y for its tp_btf programs"
+    )]
+    NoBtf,
+    /// The object could not be loaded.
+    #[error("cannot load the eBPF object: {0}")]
+    Load(String),
+    /// A program could not be loaded or attached.
+    #[error("cannot attach {what} (the kernel needs BPF tp_btf support, 5.5 or later): {msg}")]
+    Attach {
+        /// The hook.
+        what: String,
+        /// The loader's message.
+        msg: String,
+    },
+}

@@ -1,0 +1,355 @@
+//! Start-up state from /proc (processes, threads, fds) and /etc (users, groups), as the
+//! process-list, fd-list and user-list blocks a capture would carry; and the per-exec extras
+//! (cwd, cgroups, environment) a kernel record does not carry.
+
+use std::fs;
+use std::path::Path;
+
+use vigil_scap::{FdDetail, FdInfo, GroupInfo, ThreadInfo, UserInfo, UserList, fd_type};
+
+use crate::convert::open_flags_to_ppm;
+
+/// What an exec event takes from /proc.
+#[derive(Debug, Clone, Default)]
+pub struct ExecExtras {
+    /// Working directory.
+    pub cwd: String,
+    /// `/proc/PID/exe`.
+    pub exepath: Option<String>,
+    /// Cgroups as `subsys=path\0…`.
+    pub cgroups: Vec<u8>,
+    /// Environment, NUL-separated.
+    pub env: Vec<u8>,
+    /// Open-file limit.
+    pub fdlimit: u64,
+    /// Process group.
+    pub pgid: i64,
+}
+
+fn link(p: &Path) -> Option<String> {
+    fs::read_link(p)
+        .ok()
+        .map(|l| l.to_string_lossy().into_owned())
+}
+
+/// `/proc/PID/cgroup` → libs' `subsys=path` entries, NUL-separated.
+pub fn cgroups_of(dir: &Path) -> Vec<u8> {
+    let Ok(text) = fs::read_to_string(dir.join("cgroup")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut it = line.splitn(3, ':');
+        let (_, ctrls, path) = match (it.next(), it.next(), it.next()) {
+            (Some(a), Some(b), Some(c)) => (a, b, c),
+            _ => continue,
+        };
+        let ctrls = if ctrls.is_empty() { "unified" } else { ctrls };
+        for c in ctrls.split(',') {
+            let c = c.strip_prefix("name=").unwrap_or(c);
+            out.extend_from_slice(c.as_bytes());
+            out.push(b'=');
+            out.extend_from_slice(path.as_bytes());
+            out.push(0);
+        }
+    }
+    out
+}
+
+fn stat_fields(dir: &Path) -> Vec<String> {
+    // Fields after the `(comm)`; comm may contain spaces and parentheses.
+    let Ok(s) = fs::read_to_string(dir.join("stat")) else {
+        return Vec::new();
+    };
+    match s.rfind(')') {
+        Some(i) => s[i + 1..].split_whitespace().map(str::to_string).collect(),
+        None => Vec::new(),
+    }
+}
+
+fn fdlimit(dir: &Path) -> u64 {
+    fs::read_to_string(dir.join("limits"))
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// The extras of a live process (empty values when it is gone).
+pub fn exec_extras(pid: u32) -> ExecExtras {
+    let dir = Path::new("/proc").join(pid.to_string());
+    let st = stat_fields(&dir);
+    ExecExtras {
+        cwd: link(&dir.join("cwd")).unwrap_or_default(),
+        exepath: link(&dir.join("exe")),
+        cgroups: cgroups_of(&dir),
+        env: fs::read(dir.join("environ")).unwrap_or_default(),
+        fdlimit: fdlimit(&dir),
+        pgid: st.get(2).and_then(|v| v.parse().ok()).unwrap_or(-1),
+    }
+}
+
+fn status_map(dir: &Path) -> Vec<(String, String)> {
+    fs::read_to_string(dir.join("status"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+        .collect()
+}
+
+fn status_get<'a>(m: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    m.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+}
+
+fn first_num<T: std::str::FromStr>(v: Option<&str>) -> Option<T> {
+    v?.split_whitespace().next()?.parse().ok()
+}
+
+fn last_num(v: Option<&str>) -> Option<i64> {
+    v?.split_whitespace().last()?.parse().ok()
+}
+
+fn hex(v: Option<&str>) -> u64 {
+    v.and_then(|s| u64::from_str_radix(s, 16).ok()).unwrap_or(0)
+}
+
+/// One thread as a process-list entry.
+fn thread_info(pid: u32, tid: u32, pdir: &Path, tdir: &Path) -> Option<ThreadInfo> {
+    let st = status_map(tdir);
+    if st.is_empty() {
+        return None;
+    }
+    let stat = stat_fields(pdir);
+    let cmdline = fs::read(pdir.join("cmdline")).unwrap_or_default();
+    let (exe, args) = match cmdline.iter().position(|c| *c == 0) {
+        Some(i) => (&cmdline[..i], cmdline[i + 1..].to_vec()),
+        None => (&cmdline[..], Vec::new()),
+    };
+    let comm = fs::read_to_string(tdir.join("comm"))
+        .unwrap_or_default()
+        .trim_end_matches('\n')
+        .to_string();
+    let loginuid = fs::read_to_string(pdir.join("loginuid"))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(u32::MAX);
+    Some(ThreadInfo {
+        tid: u64::from(tid),
+        pid: u64::from(pid),
+        ptid: first_num(status_get(&st, "PPid")).unwrap_or(0),
+        sid: stat.get(3).and_then(|v| v.parse().ok()).unwrap_or(u64::MAX),
+        vpgid: stat.get(2).and_then(|v| v.parse().ok()).unwrap_or(u64::MAX),
+        comm,
+        exe: String::from_utf8_lossy(exe).into_owned(),
+        exepath: link(&pdir.join("exe")).unwrap_or_default(),
+        args,
+        cwd: link(&pdir.join("cwd")).unwrap_or_default(),
+        fdlimit: fdlimit(pdir),
+        uid: first_num(status_get(&st, "Uid")).unwrap_or(0),
+        gid: first_num(status_get(&st, "Gid")).unwrap_or(0),
+        env: fs::read(pdir.join("environ")).unwrap_or_default(),
+        vtid: last_num(status_get(&st, "NSpid")).unwrap_or(-1),
+        vpid: last_num(status_get(&st, "NStgid")).unwrap_or(-1),
+        cgroups: cgroups_of(pdir),
+        root: link(&pdir.join("root")).unwrap_or_default(),
+        loginuid,
+        cap_inheritable: hex(status_get(&st, "CapInh")),
+        cap_permitted: hex(status_get(&st, "CapPrm")),
+        cap_effective: hex(status_get(&st, "CapEff")),
+        pgid: stat.get(2).and_then(|v| v.parse().ok()).unwrap_or(-1),
+        ..ThreadInfo::default()
+    })
+}
+
+fn fd_info(pdir: &Path, fd: i64) -> Option<FdInfo> {
+    let target = link(&pdir.join("fd").join(fd.to_string()))?;
+    let fdinfo = fs::read_to_string(pdir.join("fdinfo").join(fd.to_string())).unwrap_or_default();
+    let field = |k: &str| {
+        fdinfo
+            .lines()
+            .find_map(|l| l.strip_prefix(k))
+            .map(str::trim)
+            .map(str::to_string)
+    };
+    let ino: u64 = field("ino:").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (ty, detail) = if target.starts_with('/') {
+        let flags = field("flags:")
+            .and_then(|v| u64::from_str_radix(&v, 8).ok())
+            .unwrap_or(0);
+        let is_dir = fs::metadata(&target).is_ok_and(|m| m.is_dir());
+        if is_dir {
+            (fd_type::DIRECTORY, FdDetail::Named(target))
+        } else {
+            (
+                fd_type::FILE_V2,
+                FdDetail::File {
+                    open_flags: open_flags_to_ppm(flags),
+                    name: target,
+                    dev: None,
+                },
+            )
+        }
+    } else if target.starts_with("pipe:") {
+        (fd_type::FIFO, FdDetail::Named(String::new()))
+    } else if target.starts_with("socket:") {
+        // Endpoints of sockets opened before start-up are not resolved yet.
+        (fd_type::UNSUPPORTED, FdDetail::Named(String::new()))
+    } else if let Some(rest) = target.strip_prefix("anon_inode:") {
+        let ty = match rest.trim_matches(|c| c == '[' || c == ']') {
+            "eventfd" => fd_type::EVENT,
+            "eventpoll" => fd_type::EVENTPOLL,
+            "inotify" => fd_type::INOTIFY,
+            "signalfd" => fd_type::SIGNALFD,
+            "timerfd" => fd_type::TIMERFD,
+            "bpf-map" | "bpf-prog" | "bpf_link" => fd_type::BPF,
+            "pidfd" => fd_type::PIDFD,
+            "io_uring" => fd_type::IOURING,
+            _ => fd_type::UNSUPPORTED,
+        };
+        (ty, FdDetail::Named(String::new()))
+    } else {
+        (fd_type::UNSUPPORTED, FdDetail::Named(target))
+    };
+    Some(FdInfo {
+        fd,
+        ino,
+        ty,
+        detail,
+    })
+}
+
+/// What /proc and /etc say at start-up.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Every thread.
+    pub threads: Vec<ThreadInfo>,
+    /// Fds per process (keyed by the main thread's tid).
+    pub fds: Vec<(u64, Vec<FdInfo>)>,
+    /// Users and groups.
+    pub users: UserList,
+}
+
+fn numeric_dirs(p: &Path) -> Vec<u32> {
+    let mut v: Vec<u32> = fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort_unstable();
+    v
+}
+
+/// Read every process and thread of `/proc` (processes that vanish meanwhile are skipped),
+/// and the users and groups of `/etc/passwd` and `/etc/group`.
+pub fn snapshot(skip_pid: Option<u32>) -> Snapshot {
+    let mut snap = Snapshot::default();
+    let proc_root = Path::new("/proc");
+    for pid in numeric_dirs(proc_root) {
+        if Some(pid) == skip_pid {
+            continue;
+        }
+        let pdir = proc_root.join(pid.to_string());
+        for tid in numeric_dirs(&pdir.join("task")) {
+            let tdir = pdir.join("task").join(tid.to_string());
+            if let Some(t) = thread_info(pid, tid, &pdir, &tdir) {
+                snap.threads.push(t);
+            }
+        }
+        let fds: Vec<FdInfo> = numeric_dirs(&pdir.join("fd"))
+            .into_iter()
+            .filter_map(|fd| fd_info(&pdir, i64::from(fd)))
+            .collect();
+        if !fds.is_empty() {
+            snap.fds.push((u64::from(pid), fds));
+        }
+    }
+    snap.users = users(Path::new("/etc"));
+    snap
+}
+
+/// `/etc/passwd` and `/etc/group` of a root directory.
+pub fn users(etc: &Path) -> UserList {
+    let mut ul = UserList::default();
+    for line in fs::read_to_string(etc.join("passwd"))
+        .unwrap_or_default()
+        .lines()
+    {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() >= 7
+            && let (Ok(uid), Ok(gid)) = (f[2].parse(), f[3].parse())
+        {
+            ul.users.push(UserInfo {
+                uid,
+                gid,
+                name: f[0].to_string(),
+                homedir: f[5].to_string(),
+                shell: f[6].to_string(),
+            });
+        }
+    }
+    for line in fs::read_to_string(etc.join("group"))
+        .unwrap_or_default()
+        .lines()
+    {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() >= 3
+            && let Ok(gid) = f[2].parse()
+        {
+            ul.groups.push(GroupInfo {
+                gid,
+                name: f[0].to_string(),
+            });
+        }
+    }
+    ul
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_sees_this_process() {
+        let me = std::process::id();
+        let snap = snapshot(None);
+        let t = snap
+            .threads
+            .iter()
+            .find(|t| t.tid == u64::from(me))
+            .expect("own thread");
+        assert_eq!(t.pid, u64::from(me));
+        assert!(!t.comm.is_empty());
+        assert!(t.exepath.starts_with('/'), "{}", t.exepath);
+        assert!(!t.cgroups.is_empty());
+        let fds = snap.fds.iter().find(|(p, _)| *p == u64::from(me));
+        assert!(fds.is_some_and(|(_, f)| !f.is_empty()));
+        assert!(
+            snap.users
+                .users
+                .iter()
+                .any(|u| u.uid == 0 && u.name == "root")
+        );
+        assert!(snap.threads.iter().all(|t| t.tid != 0));
+        assert!(
+            snapshot(Some(me))
+                .threads
+                .iter()
+                .all(|t| t.pid != u64::from(me))
+        );
+    }
+
+    #[test]
+    fn exec_extras_of_self() {
+        let x = exec_extras(std::process::id());
+        assert!(x.cwd.starts_with('/'));
+        assert!(x.exepath.is_some());
+        assert!(x.fdlimit > 0);
+        assert!(String::from_utf8_lossy(&x.cgroups).contains('='));
+    }
+}

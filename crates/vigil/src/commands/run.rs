@@ -1,0 +1,177 @@
+//! `vigil run`: the live sensor. Kernel records (vigil-ebpf) become scap events, go through
+//! `State` and the rules exactly like a replayed capture's (the shared `pipeline`), and
+//! alerts go to the configured sinks. Start-up state is read from /proc and fed to `State` as
+//! the blocks a capture carries, before the first live event.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use vigil_event::FieldSchema;
+use vigil_filter::EventTypes;
+use vigil_scap::Block;
+use vigil_state::{SYSCALL_SCHEMA, SYSCALL_SOURCE, State};
+
+use crate::ExitStatus;
+use crate::args::RunArgs;
+use crate::commands::pipeline::{Emitter, load_rules, log};
+use crate::settings::Settings;
+
+/// The syscall event types the rules need, by name (`None`: every type).
+fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
+    match ruleset.interest(SYSCALL_SOURCE) {
+        EventTypes::All => None,
+        EventTypes::Only(ids) => {
+            let names = SYSCALL_SCHEMA.event_types();
+            Some(
+                ids.iter()
+                    .filter_map(|id| names.get(usize::from(*id)).copied())
+                    .collect(),
+            )
+        }
+    }
+}
+
+pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
+    let mut settings = Settings::resolve(args.config.as_deref(), &args.options)?;
+    if args.json {
+        settings.output.json_output = true;
+    }
+    log(
+        &settings,
+        &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
+    );
+    for key in &settings.ignored {
+        log(
+            &settings,
+            &format!("warning: option '{key}' is not supported and was ignored"),
+        );
+    }
+    if let Err(e) = vigil_ebpf::preflight() {
+        eprintln!("vigil: {e}");
+        return Ok(ExitStatus::Failure);
+    }
+    let Some(ruleset) = load_rules(&args.rules)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let ruleset = ruleset.configure(&settings.ruleset);
+    let names = interest_names(&ruleset);
+    let (nrs, missing) = vigil_ebpf::syscalls::interest_numbers(names.as_deref());
+    if !missing.is_empty() {
+        log(
+            &settings,
+            &format!(
+                "warning: the sensor does not capture these event types yet, rules on them cannot fire live: {}",
+                missing.join(", ")
+            ),
+        );
+    }
+    let stop = vigil_ebpf::stop_on_signals();
+    let mut sensor = match vigil_ebpf::Sensor::start(&nrs) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vigil: {e}");
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let mut emitter = Emitter::new(&ruleset, &settings)?;
+    let mut state = State::new();
+    // Start-up state, as a capture's metadata blocks, before the first live event.
+    let snap = vigil_ebpf::procfs::snapshot(Some(std::process::id()));
+    state.apply_block(&Block::Users(snap.users));
+    let nthreads = snap.threads.len();
+    for t in snap.threads {
+        state.apply_block(&Block::Process(Box::new(t)));
+    }
+    for (tid, fds) in snap.fds {
+        state.apply_block(&Block::Fds { tid, fds });
+    }
+    log(
+        &settings,
+        &format!(
+            "Sensor started: {} rules, {} system calls watched, {nthreads} threads read from /proc",
+            ruleset
+                .rules()
+                .iter()
+                .filter(|r| r.source == SYSCALL_SOURCE)
+                .count(),
+            nrs.len()
+        ),
+    );
+
+    let conv = vigil_ebpf::Converter::new();
+    let mut buf = vigil_ebpf::EventBuf::new();
+    let start = Instant::now();
+    let deadline = args.duration.map(|d| start + d);
+    let stats_every = Duration::from_secs(args.stats_interval);
+    let mut next_stats = start + stats_every;
+    let (mut events, mut skipped, mut last_events) = (0u64, 0u64, 0u64);
+    let mut last_dropped = 0u64;
+    let mut last_stats_at = start;
+    let mut result = Ok(());
+    loop {
+        let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
+            || deadline.is_some_and(|d| Instant::now() >= d);
+        sensor.drain(usize::MAX, |rec| {
+            if result.is_err() {
+                return;
+            }
+            match conv.convert(rec) {
+                Ok(ev) => {
+                    let raw = buf.raw(&ev);
+                    state.apply(&raw);
+                    events += 1;
+                    let view = state.view(&raw);
+                    result = emitter.event(SYSCALL_SOURCE, &view, raw.ts);
+                }
+                Err(_) => skipped += 1,
+            }
+        });
+        result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        if stopping {
+            break;
+        }
+        let now = Instant::now();
+        if args.stats_interval > 0 && now >= next_stats {
+            let k = sensor.stats();
+            let secs = now.duration_since(last_stats_at).as_secs_f64().max(1e-9);
+            log(
+                &settings,
+                &format!(
+                    "stats: {:.0} events/s, {events} events, {} dropped (ring full), {} unreadable strings, {} unreadable sockets, {skipped} undecodable",
+                    (events - last_events) as f64 / secs,
+                    k.dropped,
+                    k.str_errors,
+                    k.sock_errors
+                ),
+            );
+            if k.dropped > last_dropped {
+                log(
+                    &settings,
+                    &format!(
+                        "warning: {} events dropped since the last report: alerts may have been missed",
+                        k.dropped - last_dropped
+                    ),
+                );
+            }
+            last_dropped = k.dropped;
+            last_events = events;
+            last_stats_at = now;
+            next_stats = now + stats_every;
+        }
+        std::thread::sleep(vigil_ebpf::POLL_INTERVAL);
+    }
+    state.flush();
+    let k = sensor.stats();
+    drop(sensor);
+    log(
+        &settings,
+        &format!(
+            "Stopping: {} dropped (ring full), {} unreadable strings, {} unreadable sockets",
+            k.dropped, k.str_errors, k.sock_errors
+        ),
+    );
+    emitter
+        .finish(events, start.elapsed())
+        .context("cannot flush outputs")?;
+    Ok(ExitStatus::Success)
+}
