@@ -34,7 +34,6 @@ mod groups;
 mod lint;
 mod model;
 mod needs;
-mod rules;
 
 pub use generate::{GenerateOptions, generate};
 pub use groups::{groups_of, is_sensitive};

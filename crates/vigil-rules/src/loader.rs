@@ -1519,6 +1519,7 @@ impl State<'_> {
                 exception_fields: exception_fields.into_iter().collect(),
                 event_types: filter.event_types().clone(),
                 filter,
+                expr,
             });
         }
 

@@ -39,6 +39,9 @@ pub struct Rule {
     pub exception_fields: Vec<String>,
     /// Event types the condition can match.
     pub event_types: EventTypes,
+    /// The condition as compiled: lists substituted and macros expanded (for tools that
+    /// reason about conditions, e.g. audit-policy generation).
+    pub expr: vigil_filter::ast::Expr,
     /// The compiled condition.
     pub filter: Filter,
 }

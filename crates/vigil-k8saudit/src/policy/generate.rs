@@ -278,13 +278,6 @@ fn render(
             &mut out,
         );
     }
-    for r in rules.iter().filter(|r| r.error.is_some()) {
-        out.push_str(&format!(
-            "# Not analysed (covered by the catch-all): {}: {}\n",
-            r.rule,
-            r.error.as_deref().unwrap_or("")
-        ));
-    }
     out.push_str("apiVersion: audit.k8s.io/v1\nkind: Policy\n");
     if !policy_omit.is_empty() {
         out.push_str(

@@ -430,21 +430,6 @@ type MissInfo = (Vec<String>, Level, BTreeSet<Stage>);
 fn can_fire(policy: &Policy, rules: &[RuleNeeds], out: &mut Vec<Finding>) -> (usize, usize) {
     let mut ok_count = 0;
     for rn in rules {
-        if let Some(e) = &rn.error {
-            let mut f = Finding::new(
-                Severity::Info,
-                "unanalysed-rule",
-                policy.rules_line,
-                policy.rules_col,
-                format!(
-                    "rule '{}' could not be analysed ({e}); assumed to need Metadata for \
-                     everything",
-                    rn.rule
-                ),
-            );
-            f.rules.push(rn.rule.clone());
-            out.push(f);
-        }
         // (deciding policy rule, miss) → (probes, needed level, stages)
         let mut misses: BTreeMap<(Option<usize>, Miss), MissInfo> = BTreeMap::new();
         let mut conditional: BTreeMap<usize, Vec<String>> = BTreeMap::new();

@@ -6,7 +6,6 @@ use vigil_filter::ast::{Check, Expr, FieldName, ListModifier, Literal, Op, Opera
 use vigil_rules::{LoadOptions, RulesFile, Ruleset};
 
 use super::groups::{groups_of, is_sensitive, subresources_of};
-use super::rules::Defs;
 use super::{Level, READ_VERBS, Stage};
 use crate::{K8S_AUDIT_SCHEMA, K8S_AUDIT_SOURCE};
 
@@ -123,9 +122,6 @@ pub struct RuleNeeds {
     /// The condition can never be true (e.g. Falco's `kall` with `consider_all_events`
     /// never-true): the rule needs nothing.
     pub never: bool,
-    /// The condition could not be analysed (message); the rule is then assumed to need
-    /// `Metadata` for everything.
-    pub error: Option<String>,
 }
 
 /// Load rule files (with the `k8s_audit` schema) and analyse every enabled `k8s_audit` rule.
@@ -135,40 +131,18 @@ pub fn analyze_rules(files: &[RulesFile]) -> Result<Vec<RuleNeeds>, String> {
         let msg: Vec<String> = res.errors().map(|d| d.to_string()).collect();
         return Err(msg.join("; "));
     };
-    Ok(analyze_ruleset(files, &ruleset))
+    Ok(analyze_ruleset(&ruleset))
 }
 
-/// Analyse the enabled `k8s_audit` rules of a loaded ruleset (`files` are the files it was
-/// loaded from, read again for macro and list definitions).
-pub fn analyze_ruleset(files: &[RulesFile], ruleset: &Ruleset) -> Vec<RuleNeeds> {
-    let defs = Defs::read(files);
+/// Analyse the enabled `k8s_audit` rules of a loaded ruleset, on their conditions as the
+/// loader compiled them (lists substituted, macros expanded in Falco's visibility order).
+pub fn analyze_ruleset(ruleset: &Ruleset) -> Vec<RuleNeeds> {
     ruleset
         .rules()
         .iter()
         .filter(|r| r.enabled && r.source == K8S_AUDIT_SOURCE)
-        .map(|r| match defs.expand(&r.condition) {
-            Ok(e) => analyze(&r.name, &e),
-            Err(msg) => RuleNeeds {
-                rule: r.name.clone(),
-                needs: vec![fallback(&r.name)],
-                never: false,
-                error: Some(msg),
-            },
-        })
+        .map(|r| analyze(&r.name, &r.expr))
         .collect()
-}
-
-fn fallback(rule: &str) -> Need {
-    Need {
-        rule: rule.to_string(),
-        resource: ResourceSel::Any,
-        subresource: SubresourceSel::Any,
-        verbs: VerbSel::AllExcept(BTreeSet::new()),
-        stages: Stage::ALL.into_iter().collect(),
-        level: Level::Metadata,
-        wanted: Level::Metadata,
-        note: None,
-    }
 }
 
 /// The policy dimensions a condition can test.
@@ -513,7 +487,6 @@ pub(crate) fn analyze(rule: &str, e: &Expr) -> RuleNeeds {
             rule: rule.to_string(),
             needs: Vec::new(),
             never: true,
-            error: None,
         };
     }
     let literal_verbs: BTreeSet<String> = lits[Dim::Verb as usize].clone();
@@ -574,7 +547,6 @@ pub(crate) fn analyze(rule: &str, e: &Expr) -> RuleNeeds {
         rule: rule.to_string(),
         needs,
         never: false,
-        error: None,
     }
 }
 
