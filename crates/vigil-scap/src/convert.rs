@@ -15,6 +15,7 @@
 //!    the table's; otherwise they pass.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
 use crate::error::{ErrorKind, ScapError};
@@ -60,12 +61,32 @@ struct ConvRule {
     instrs: &'static [Instr],
 }
 
+/// For each event code, the range of its rules in `rules::RULES` (sorted by code, then
+/// parameter count): `RULE_INDEX[code]..RULE_INDEX[code + 1]`.
+fn rule_index() -> &'static [u16] {
+    static INDEX: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let max = rules::RULES.iter().map(|r| r.code).max().unwrap_or(0);
+        let mut index = Vec::with_capacity(usize::from(max) + 2);
+        let mut i = 0usize;
+        for code in 0..=u32::from(max) + 1 {
+            while i < rules::RULES.len() && u32::from(rules::RULES[i].code) < code {
+                i += 1;
+            }
+            index.push(i as u16);
+        }
+        index
+    })
+}
+
 fn find_rule(code: u16, nparams: usize) -> Option<&'static ConvRule> {
     let np = u8::try_from(nparams).ok()?;
-    rules::RULES
-        .binary_search_by(|r| (r.code, r.nparams).cmp(&(code, np)))
-        .ok()
-        .map(|i| &rules::RULES[i])
+    let index = rule_index();
+    let c = usize::from(code);
+    let (start, end) = (*index.get(c)?, *index.get(c + 1)?);
+    rules::RULES[usize::from(start)..usize::from(end)]
+        .iter()
+        .find(|r| r.nparams == np)
 }
 
 /// What the eligibility rules say about an event.
@@ -229,6 +250,35 @@ fn container_json(old: &Work) -> Option<Vec<u8>> {
     Some(v)
 }
 
+/// A fast hasher for thread ids (the stored enter events are looked up once per event).
+#[derive(Debug, Default, Clone, Copy)]
+struct TidHasher(u64);
+
+impl Hasher for TidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The last enter event stored for a thread, and whether it may still be used (an exit event
+/// that took parameters from it consumes it).
+#[derive(Debug, Default)]
+struct Stored {
+    ev: Work,
+    live: bool,
+}
+
 /// Outcome of one rewrite step.
 enum Step {
     Pass,
@@ -239,8 +289,7 @@ enum Step {
 /// The converter state, independent of where events come from.
 #[derive(Debug, Default)]
 pub struct ConverterState {
-    storage: HashMap<u64, Work>,
-    stored_live: HashMap<u64, bool>,
+    storage: HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
     cur: Work,
     new: Work,
     scratch: Vec<u8>,
@@ -318,8 +367,9 @@ impl ConverterState {
 
     fn store(&mut self) {
         let tid = self.cur.tid;
-        self.storage.entry(tid).or_default().copy_from(&self.cur);
-        self.stored_live.insert(tid, true);
+        let stored = self.storage.entry(tid).or_default();
+        stored.ev.copy_from(&self.cur);
+        stored.live = true;
     }
 
     /// Apply the rule for `self.cur`; on a rewrite `self.cur` holds the new event.
@@ -363,6 +413,13 @@ impl ConverterState {
         }
         let tid = self.cur.tid;
         let mut used_enter = false;
+        // The thread's live stored enter event, looked up once for all `Enter` instructions.
+        let needs_enter = rule.instrs.iter().any(|i| matches!(i, Instr::Enter(..)));
+        let stored = if needs_enter {
+            self.storage.get_mut(&tid).filter(|s| s.live)
+        } else {
+            None
+        };
         for instr in rule.instrs {
             let idx = new.nparams();
             let cap = max_len(new_info, idx);
@@ -379,48 +436,44 @@ impl ConverterState {
                     })?;
                     new.push(&p[..p.len().min(cap)]);
                 }
-                Instr::Enter(n, fallback_empty) => {
-                    let live = self.stored_live.get(&tid).copied().unwrap_or(false);
-                    let enter = if live { self.storage.get(&tid) } else { None };
-                    match enter {
-                        None => {
-                            if fallback_empty {
-                                new.push(&[]);
-                            } else {
-                                self.scratch.clear();
-                                default_param(new_info, idx, &mut self.scratch);
-                                new.push(&self.scratch);
-                            }
-                        }
-                        Some(e) => {
-                            if u32::from(e.code) + 1 != u32::from(code) {
-                                return Err(format!(
-                                    "the stored enter event for exit event {code} of thread {tid} \
-                                     is event {}",
-                                    e.code
-                                ));
-                            }
-                            let p = e.param(usize::from(n)).ok_or_else(|| {
-                                format!(
-                                    "rule for event {code} takes parameter {n} of enter event {} \
-                                     with {} parameters",
-                                    e.code,
-                                    e.nparams()
-                                )
-                            })?;
-                            new.push(&p[..p.len().min(cap)]);
-                            used_enter = true;
+                Instr::Enter(n, fallback_empty) => match stored.as_deref().map(|s| &s.ev) {
+                    None => {
+                        if fallback_empty {
+                            new.push(&[]);
+                        } else {
+                            self.scratch.clear();
+                            default_param(new_info, idx, &mut self.scratch);
+                            new.push(&self.scratch);
                         }
                     }
-                }
+                    Some(e) => {
+                        if u32::from(e.code) + 1 != u32::from(code) {
+                            return Err(format!(
+                                "the stored enter event for exit event {code} of thread {tid} \
+                                     is event {}",
+                                e.code
+                            ));
+                        }
+                        let p = e.param(usize::from(n)).ok_or_else(|| {
+                            format!(
+                                "rule for event {code} takes parameter {n} of enter event {} \
+                                     with {} parameters",
+                                e.code,
+                                e.nparams()
+                            )
+                        })?;
+                        new.push(&p[..p.len().min(cap)]);
+                        used_enter = true;
+                    }
+                },
                 Instr::ContainerJson => match container_json(&self.cur) {
                     Some(j) if j.len() <= cap => new.push(&j),
                     _ => new.push(&[]),
                 },
             }
         }
-        if used_enter {
-            self.stored_live.insert(tid, false);
+        if used_enter && let Some(s) = stored {
+            s.live = false;
         }
         std::mem::swap(&mut self.cur, &mut new);
         self.new = new;
@@ -496,6 +549,15 @@ impl<R: Read> Converter<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rule_index_finds_every_rule() {
+        for r in &rules::RULES {
+            let found = find_rule(r.code, usize::from(r.nparams)).expect("rule");
+            assert!(std::ptr::eq(found, r));
+        }
+        assert!(find_rule(u16::MAX, 0).is_none());
+    }
 
     #[test]
     fn rules_are_sorted_and_reference_known_events() {

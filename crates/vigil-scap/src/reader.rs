@@ -68,6 +68,22 @@ impl<R: Read> Read for Input<R> {
     }
 }
 
+impl<R: Read> BufRead for Input<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Input::Plain(r) => r.fill_buf(),
+            Input::Gzip(r) => r.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, amt: usize) {
+        match self {
+            Input::Plain(r) => r.consume(amt),
+            Input::Gzip(r) => r.consume(amt),
+        }
+    }
+}
+
 #[derive(Debug)]
 enum Pending {
     Thread(Box<ThreadInfo>),
@@ -159,12 +175,12 @@ impl<R: Read> Reader<R> {
     /// Read a capture from any input; gzip is detected by its magic. The section header is read
     /// and checked here.
     pub fn new(inner: R) -> Result<Reader<R>, ScapError> {
-        let mut br = BufReader::with_capacity(64 * 1024, inner);
+        let mut br = BufReader::with_capacity(256 * 1024, inner);
         let head = br.fill_buf().map_err(|e| ScapError::io(0, e))?;
         let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
         let input = if gzip {
             Input::Gzip(Box::new(BufReader::with_capacity(
-                64 * 1024,
+                256 * 1024,
                 MultiGzDecoder::new(br),
             )))
         } else {
@@ -348,6 +364,47 @@ impl<R: Read> Reader<R> {
     /// Read one whole block into `self.buf` (body only). Returns the type and the file offset
     /// of the body, or `None` at a clean end of file.
     fn read_block(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
+        if let Some(found) = self.read_block_buffered()? {
+            return Ok(Some(found));
+        }
+        self.read_block_slow()
+    }
+
+    /// The fast path of [`Reader::read_block`]: a well-formed block that lies whole in the
+    /// input's buffer is copied out with one `memcpy`. Anything else (a block crossing the end
+    /// of the buffer, the end of the file, any malformation) returns `None` without consuming
+    /// input, and the careful path reads (and reports) it.
+    fn read_block_buffered(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
+        let start = self.offset;
+        let avail = match self.input.fill_buf() {
+            Ok(a) => a,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
+            Err(e) => return Err(self.read_err(start, e)),
+        };
+        let Some(hdr) = avail.get(..8) else {
+            return Ok(None);
+        };
+        let ty = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
+        let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
+        if total < 12 || total > self.max_block_len {
+            return Ok(None);
+        }
+        let total_len = total as usize;
+        let Some(block) = avail.get(..total_len) else {
+            return Ok(None);
+        };
+        let tr = &block[total_len - 4..];
+        if u32::from_le_bytes([tr[0], tr[1], tr[2], tr[3]]) != total {
+            return Ok(None);
+        }
+        self.buf.clear();
+        self.buf.extend_from_slice(&block[8..total_len - 4]);
+        self.input.consume(total_len);
+        self.offset += u64::from(total);
+        Ok(Some((ty, start + 8)))
+    }
+
+    fn read_block_slow(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
         let start = self.offset;
         let mut hdr = [0u8; 8];
         let n = read_full(&mut self.input, &mut hdr).map_err(|e| self.read_err(start, e))?;
