@@ -136,6 +136,26 @@ pub(crate) struct RunArgs {
     /// Seconds between statistics lines on stderr (0: none).
     #[arg(long, value_name = "SECS", default_value_t = 10)]
     pub(crate) stats_interval: u64,
+    /// Do not start the eBPF syscall sensor (e.g. audit events only; needs no root).
+    #[arg(long)]
+    pub(crate) no_syscall: bool,
+    /// Receive Kubernetes audit events on this address (`POST /k8s-audit`, Falco's port
+    /// 9765: e.g. `0.0.0.0:9765`).
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) k8s_audit_webhook: Option<std::net::SocketAddr>,
+    /// TLS certificate (PEM) for the audit webhook.
+    #[arg(long, value_name = "FILE", requires = "k8s_audit_tls_key")]
+    pub(crate) k8s_audit_tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM) for the audit webhook.
+    #[arg(long, value_name = "FILE", requires = "k8s_audit_tls_cert")]
+    pub(crate) k8s_audit_tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this CA (PEM) on the audit webhook.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) k8s_audit_client_ca: Option<PathBuf>,
+    /// Require `Authorization: Bearer <token>` on the audit webhook; the token is read from
+    /// this file (not from the command line, where other users could see it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) k8s_audit_token_file: Option<PathBuf>,
 }
 
 /// `N`, `Ns`, `Nms`, `Nm` or `Nh`.

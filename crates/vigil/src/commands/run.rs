@@ -46,7 +46,13 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             &format!("warning: option '{key}' is not supported and was ignored"),
         );
     }
-    if let Err(e) = vigil_ebpf::preflight() {
+    if args.no_syscall && args.k8s_audit_webhook.is_none() {
+        eprintln!("vigil: --no-syscall leaves no event source: add --k8s-audit-webhook ADDR");
+        return Ok(ExitStatus::Failure);
+    }
+    if !args.no_syscall
+        && let Err(e) = vigil_ebpf::preflight()
+    {
         eprintln!("vigil: {e}");
         return Ok(ExitStatus::Failure);
     }
@@ -54,6 +60,31 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         return Ok(ExitStatus::Failure);
     };
     let ruleset = ruleset.configure(&settings.ruleset);
+    let mut audit = match audit::start(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("vigil: k8s audit webhook: {e:#}");
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    if let Some(a) = &audit {
+        log(
+            &settings,
+            &format!(
+                "Kubernetes audit webhook listening on {}://{}/k8s-audit",
+                if args.k8s_audit_tls_cert.is_some() {
+                    "https"
+                } else {
+                    "http"
+                },
+                a.local_addr()
+                    .map_or_else(|| "?".to_string(), |a| a.to_string())
+            ),
+        );
+    }
+    if args.no_syscall {
+        return audit_only(args, &settings, &ruleset, audit);
+    }
     let names = interest_names(&ruleset);
     let (nrs, missing) = vigil_ebpf::syscalls::interest_numbers(names.as_deref());
     if !missing.is_empty() {
@@ -127,6 +158,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             }
         });
         result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        if let Some(a) = &mut audit {
+            events += a.drain(&mut emitter, &settings)?;
+        }
         if stopping {
             break;
         }
@@ -163,6 +197,9 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     state.flush();
     let k = sensor.stats();
     drop(sensor);
+    if let Some(a) = audit {
+        events += a.stop(&mut emitter, &settings)?;
+    }
     log(
         &settings,
         &format!(
@@ -174,4 +211,148 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         .finish(events, start.elapsed())
         .context("cannot flush outputs")?;
     Ok(ExitStatus::Success)
+}
+
+/// The audit-only loop (`--no-syscall`): webhook batches through the rules until a signal or
+/// the deadline.
+fn audit_only(
+    args: &RunArgs,
+    settings: &Settings,
+    ruleset: &vigil_rules::Ruleset,
+    audit: Option<audit::Audit>,
+) -> Result<ExitStatus> {
+    let Some(mut audit) = audit else {
+        return Ok(ExitStatus::Failure);
+    };
+    let stop = vigil_ebpf::stop_on_signals();
+    let mut emitter = Emitter::new(ruleset, settings)?;
+    let start = Instant::now();
+    let deadline = args.duration.map(|d| start + d);
+    let mut events = 0u64;
+    while !stop.load(std::sync::atomic::Ordering::SeqCst)
+        && !deadline.is_some_and(|d| Instant::now() >= d)
+    {
+        events += audit.drain(&mut emitter, settings)?;
+        std::thread::sleep(vigil_ebpf::POLL_INTERVAL);
+    }
+    events += audit.stop(&mut emitter, settings)?;
+    emitter
+        .finish(events, start.elapsed())
+        .context("cannot flush outputs")?;
+    Ok(ExitStatus::Success)
+}
+
+/// The Kubernetes audit webhook source of `vigil run`.
+mod audit {
+    use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+
+    use anyhow::{Context, Result};
+    use vigil_k8saudit::webhook::{self, WebhookBatch, WebhookConfig, WebhookHandle};
+
+    use crate::args::RunArgs;
+    use crate::commands::pipeline::{Emitter, log};
+    use crate::settings::Settings;
+
+    /// Batches waiting between the webhook and the rules (bounded: a full queue makes the
+    /// webhook answer 503, counted as dropped, instead of growing without limit).
+    const QUEUE_BATCHES: usize = 1024;
+
+    pub(super) struct Audit {
+        handle: Option<WebhookHandle>,
+        rx: Receiver<WebhookBatch>,
+        num: u64,
+    }
+
+    pub(super) fn start(args: &RunArgs) -> Result<Option<Audit>> {
+        let Some(addr) = args.k8s_audit_webhook else {
+            return Ok(None);
+        };
+        let mut cfg = WebhookConfig::new(addr);
+        if let (Some(cert), Some(key)) = (&args.k8s_audit_tls_cert, &args.k8s_audit_tls_key) {
+            cfg = cfg.with_tls(cert, key);
+        }
+        if let Some(ca) = &args.k8s_audit_client_ca {
+            cfg = cfg.with_client_ca(ca);
+        }
+        if let Some(path) = &args.k8s_audit_token_file {
+            let token = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read token file {}", path.display()))?;
+            cfg = cfg.with_bearer_token(token.trim());
+        }
+        let (tx, rx) = sync_channel(QUEUE_BATCHES);
+        let handle = webhook::spawn(cfg, tx)?;
+        Ok(Some(Audit {
+            handle: Some(handle),
+            rx,
+            num: 0,
+        }))
+    }
+
+    impl Audit {
+        /// The address the webhook listens on.
+        pub(super) fn local_addr(&self) -> Option<std::net::SocketAddr> {
+            self.handle.as_ref().map(WebhookHandle::local_addr)
+        }
+
+        /// Evaluate every batch received so far; the number of events.
+        pub(super) fn drain(
+            &mut self,
+            emitter: &mut Emitter<'_>,
+            settings: &Settings,
+        ) -> Result<u64> {
+            let mut n = 0;
+            loop {
+                match self.rx.try_recv() {
+                    Ok(batch) => n += self.batch(batch, emitter, settings)?,
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => return Ok(n),
+                }
+            }
+        }
+
+        fn batch(
+            &mut self,
+            mut batch: WebhookBatch,
+            emitter: &mut Emitter<'_>,
+            settings: &Settings,
+        ) -> Result<u64> {
+            for e in &batch.errors {
+                log(settings, &format!("k8s audit: from {}: {e}", batch.peer));
+            }
+            let mut n = 0;
+            for ev in &mut batch.events {
+                // Numbered across the whole stream, not per request body.
+                self.num += 1;
+                ev.set_num(self.num);
+                emitter.event(vigil_k8saudit::K8S_AUDIT_SOURCE, ev, ev.time_ns())?;
+                n += 1;
+            }
+            Ok(n)
+        }
+
+        /// Shut the server down, evaluate what it had accepted, report its counters.
+        pub(super) fn stop(
+            mut self,
+            emitter: &mut Emitter<'_>,
+            settings: &Settings,
+        ) -> Result<u64> {
+            let stats = self
+                .handle
+                .take()
+                .map(WebhookHandle::shutdown)
+                .unwrap_or_default();
+            let n = self.drain(emitter, settings)?;
+            log(
+                settings,
+                &format!(
+                    "k8s audit webhook: {} requests, {} events accepted, {} malformed, {} dropped, {} rejected",
+                    stats.requests,
+                    stats.events_accepted,
+                    stats.events_malformed,
+                    stats.events_dropped,
+                    stats.rejected.total()
+                ),
+            );
+            Ok(n)
+        }
+    }
 }
