@@ -230,7 +230,7 @@ fn audit_only(
     let deadline = args.duration.map(|d| start + d);
     let mut events = 0u64;
     while !stop.load(std::sync::atomic::Ordering::SeqCst)
-        && !deadline.is_some_and(|d| Instant::now() >= d)
+        && deadline.is_none_or(|d| Instant::now() < d)
     {
         events += audit.drain(&mut emitter, settings)?;
         std::thread::sleep(vigil_ebpf::POLL_INTERVAL);
