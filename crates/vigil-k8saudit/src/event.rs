@@ -20,8 +20,188 @@ pub struct AuditEvent {
     time_ns: u64,
     num: u64,
     start_ns: u64,
-    response_code: Option<Box<str>>,
+    hot: HotFields,
     redacted: bool,
+}
+
+/// The scalar fields read by almost every rule, resolved once at parse time: each is the
+/// field's text as the extractors give it (a JSON string as is, any other JSON value as
+/// compact JSON text), stored in one buffer. Rules then read them without walking the
+/// event's JSON objects (whose key lookups are B-tree searches with a string comparison
+/// per step).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct HotFields {
+    buf: String,
+    spans: [Span; Hot::COUNT],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// 0: absent; 1: a JSON string; 2: another JSON value (its compact text).
+    state: u8,
+}
+
+/// The hot fields (see [`HotFields`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hot {
+    AuditId,
+    Stage,
+    Verb,
+    UserName,
+    ImpUserName,
+    Uri,
+    Resource,
+    Subresource,
+    Namespace,
+    Name,
+    RespName,
+    AuthDecision,
+    AuthReason,
+    ResponseCode,
+    ResponseReason,
+    UserAgent,
+    /// `jevt.rawtime`: the event time in nanoseconds as decimal text (not from the JSON).
+    RawTime,
+}
+
+impl Hot {
+    const COUNT: usize = Hot::RawTime as usize + 1;
+
+    /// The values of the hot fields read from the event (all but [`Hot::RawTime`]), found
+    /// in one pass over the top-level object (a string match per key instead of a B-tree
+    /// search per field).
+    fn find<'a>(raw: &'a J) -> [Option<&'a J>; Hot::COUNT] {
+        let mut found: [Option<&J>; Hot::COUNT] = [None; Hot::COUNT];
+        let Some(top) = raw.as_object() else {
+            return found;
+        };
+        let mut set = |h: Hot, v: Option<&'a J>| found[h as usize] = v;
+        for (k, v) in top {
+            match k.as_str() {
+                "auditID" => set(Hot::AuditId, Some(v)),
+                "stage" => set(Hot::Stage, Some(v)),
+                "verb" => set(Hot::Verb, Some(v)),
+                "requestURI" => set(Hot::Uri, Some(v)),
+                "userAgent" => set(Hot::UserAgent, Some(v)),
+                "user" => set(Hot::UserName, v.get("username")),
+                "impersonatedUser" => set(Hot::ImpUserName, v.get("username")),
+                "objectRef" => {
+                    for (k, v) in v.as_object().into_iter().flatten() {
+                        match k.as_str() {
+                            "resource" => set(Hot::Resource, Some(v)),
+                            "subresource" => set(Hot::Subresource, Some(v)),
+                            "namespace" => set(Hot::Namespace, Some(v)),
+                            "name" => set(Hot::Name, Some(v)),
+                            _ => {}
+                        }
+                    }
+                }
+                "responseObject" => {
+                    set(Hot::RespName, v.get("metadata").and_then(|m| m.get("name")));
+                }
+                "annotations" => {
+                    set(Hot::AuthDecision, v.get("authorization.k8s.io/decision"));
+                    set(Hot::AuthReason, v.get("authorization.k8s.io/reason"));
+                }
+                "responseStatus" => {
+                    set(Hot::ResponseCode, v.get("code"));
+                    set(Hot::ResponseReason, v.get("reason"));
+                }
+                _ => {}
+            }
+        }
+        found
+    }
+
+    /// The hot field a JSON pointer (`jevt.value[...]` argument) names, if any.
+    pub(crate) fn of_pointer(ptr: &str) -> Option<Hot> {
+        Some(match ptr {
+            "/stage" => Hot::Stage,
+            "/verb" => Hot::Verb,
+            "/auditID" => Hot::AuditId,
+            "/requestURI" => Hot::Uri,
+            "/userAgent" => Hot::UserAgent,
+            "/user/username" => Hot::UserName,
+            "/impersonatedUser/username" => Hot::ImpUserName,
+            "/objectRef/resource" => Hot::Resource,
+            "/objectRef/subresource" => Hot::Subresource,
+            "/objectRef/namespace" => Hot::Namespace,
+            "/objectRef/name" => Hot::Name,
+            "/responseObject/metadata/name" => Hot::RespName,
+            "/responseStatus/code" => Hot::ResponseCode,
+            "/responseStatus/reason" => Hot::ResponseReason,
+            _ => return None,
+        })
+    }
+}
+
+impl HotFields {
+    fn new(raw: &J, time_ns: u64) -> HotFields {
+        use std::fmt::Write as _;
+        let mut hot = HotFields {
+            buf: String::new(),
+            spans: [Span::default(); Hot::COUNT],
+        };
+        let found = Hot::find(raw);
+        let mut len = 20;
+        for v in found.iter().flatten() {
+            if let J::String(s) = v {
+                len += s.len();
+            }
+        }
+        hot.buf.reserve_exact(len);
+        for (i, v) in found.iter().enumerate() {
+            let Some(v) = v else { continue };
+            let start = hot.buf.len();
+            let state = match v {
+                J::String(s) => {
+                    hot.buf.push_str(s);
+                    1
+                }
+                other => {
+                    let _ = write!(hot.buf, "{other}");
+                    2
+                }
+            };
+            hot.spans[i] = Span {
+                start,
+                end: hot.buf.len(),
+                state,
+            };
+        }
+        let start = hot.buf.len();
+        let _ = write!(hot.buf, "{time_ns}");
+        hot.spans[Hot::RawTime as usize] = Span {
+            start,
+            end: hot.buf.len(),
+            state: 2,
+        };
+        hot
+    }
+
+    /// The field's text (a string, or the compact JSON text of another value).
+    #[inline]
+    pub(crate) fn text(&self, h: Hot) -> Option<&str> {
+        let s = self.spans[h as usize];
+        if s.state == 0 {
+            None
+        } else {
+            self.buf.get(s.start..s.end)
+        }
+    }
+
+    /// The field when it is a JSON string.
+    #[inline]
+    pub(crate) fn str(&self, h: Hot) -> Option<&str> {
+        let s = self.spans[h as usize];
+        if s.state == 1 {
+            self.buf.get(s.start..s.end)
+        } else {
+            None
+        }
+    }
 }
 
 fn is_audit_api_version(v: &J) -> bool {
@@ -71,20 +251,14 @@ impl AuditEvent {
             .iter()
             .find_map(|k| obj.get(*k).and_then(J::as_str).and_then(parse_time))
             .unwrap_or(0);
-        let response_code =
-            obj.get("responseStatus")
-                .and_then(|s| s.get("code"))
-                .map(|c| match c {
-                    J::String(s) => s.as_str().into(),
-                    other => other.to_string().into_boxed_str(),
-                });
         let redacted = redact_secrets(&mut raw);
+        let hot = HotFields::new(&raw, time_ns);
         Ok(AuditEvent {
             raw,
             time_ns,
             num: 0,
             start_ns: time_ns,
-            response_code,
+            hot,
             redacted,
         })
     }
@@ -133,53 +307,61 @@ impl AuditEvent {
         self.redacted
     }
 
-    pub(crate) fn str_at(&self, a: &str, b: &str) -> Option<&str> {
-        self.raw.get(a)?.get(b)?.as_str()
+    /// A hot field's text (see [`HotFields::text`]).
+    #[inline]
+    pub(crate) fn hot(&self, h: Hot) -> Option<&str> {
+        self.hot.text(h)
+    }
+
+    /// A hot field when it is a JSON string.
+    #[inline]
+    pub(crate) fn hot_str(&self, h: Hot) -> Option<&str> {
+        self.hot.str(h)
     }
 
     /// `auditID`.
     pub fn audit_id(&self) -> Option<&str> {
-        self.raw.get("auditID")?.as_str()
+        self.hot.str(Hot::AuditId)
     }
 
     /// `stage` (`RequestReceived`, `ResponseStarted`, `ResponseComplete`, `Panic`).
     pub fn stage(&self) -> Option<&str> {
-        self.raw.get("stage")?.as_str()
+        self.hot.str(Hot::Stage)
     }
 
     /// `verb`.
     pub fn verb(&self) -> Option<&str> {
-        self.raw.get("verb")?.as_str()
+        self.hot.str(Hot::Verb)
     }
 
     /// `user.username`.
     pub fn user_name(&self) -> Option<&str> {
-        self.str_at("user", "username")
+        self.hot.str(Hot::UserName)
     }
 
     /// `objectRef.resource`.
     pub fn resource(&self) -> Option<&str> {
-        self.str_at("objectRef", "resource")
+        self.hot.str(Hot::Resource)
     }
 
     /// `objectRef.subresource`.
     pub fn subresource(&self) -> Option<&str> {
-        self.str_at("objectRef", "subresource")
+        self.hot.str(Hot::Subresource)
     }
 
     /// `objectRef.namespace`.
     pub fn namespace(&self) -> Option<&str> {
-        self.str_at("objectRef", "namespace")
+        self.hot.str(Hot::Namespace)
     }
 
     /// `objectRef.name`.
     pub fn name(&self) -> Option<&str> {
-        self.str_at("objectRef", "name")
+        self.hot.str(Hot::Name)
     }
 
     /// `responseStatus.code` as text (`"201"`).
     pub fn response_code(&self) -> Option<&str> {
-        self.response_code.as_deref()
+        self.hot.text(Hot::ResponseCode)
     }
 
     /// `sourceIPs`.

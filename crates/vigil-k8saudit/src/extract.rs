@@ -12,6 +12,7 @@ use smallvec::smallvec;
 use vigil_event::{EventTypeId, Extract, FieldArg, FieldRef, Value, Values};
 
 use crate::AuditEvent;
+use crate::event::Hot;
 use crate::fields::K8S_AUDIT_FIELDS;
 use crate::time;
 
@@ -69,6 +70,8 @@ enum F {
     EvtIsAsync,
     EvtAsyncType,
     EvtHostname,
+    /// A field resolved at parse time.
+    Hot(Hot),
     /// A string at a fixed path of the event.
     Path(&'static [&'static str]),
     /// A list at a fixed path, each element one value.
@@ -80,7 +83,6 @@ enum F {
     SubjectNames(&'static str),
     SubjectNsNames,
     HasName,
-    ConfigmapName,
     Ctr(List, Cf),
     FirstImage,
     FirstRepository,
@@ -91,11 +93,9 @@ enum F {
     VolumeHostpath,
     FlexDrivers,
     VolumeTypes,
-    ResponseCode,
     SourceIps,
     JsonValue,
     JsonObj,
-    JsonRawtime,
     Unknown,
 }
 
@@ -149,10 +149,10 @@ fn kind_of(name: &str) -> F {
         "evt.is_async" => F::EvtIsAsync,
         "evt.asynctype" => F::EvtAsyncType,
         "evt.hostname" => F::EvtHostname,
-        "ka.auditid" => F::Path(&["auditID"]),
-        "ka.stage" => F::Path(&["stage"]),
-        "ka.auth.decision" => F::Annotation("authorization.k8s.io/decision"),
-        "ka.auth.reason" => F::Annotation("authorization.k8s.io/reason"),
+        "ka.auditid" => F::Hot(Hot::AuditId),
+        "ka.stage" => F::Hot(Hot::Stage),
+        "ka.auth.decision" => F::Hot(Hot::AuthDecision),
+        "ka.auth.reason" => F::Hot(Hot::AuthReason),
         "ka.auth.openshift.decision" => F::Annotation("authentication.openshift.io/decision"),
         "ka.auth.openshift.username" => F::Annotation("authentication.openshift.io/username"),
         "ka.validations.admission.policy.failure" => {
@@ -161,16 +161,16 @@ fn kind_of(name: &str) -> F {
         "ka.security.pod.violations" => {
             F::Annotation("pod-security.kubernetes.io/audit-violations")
         }
-        "ka.user.name" => F::Path(&["user", "username"]),
+        "ka.user.name" => F::Hot(Hot::UserName),
         "ka.user.groups" => F::ListPath(&["user", "groups"]),
-        "ka.impuser.name" => F::Path(&["impersonatedUser", "username"]),
-        "ka.verb" => F::Path(&["verb"]),
-        "ka.uri" => F::Path(&["requestURI"]),
+        "ka.impuser.name" => F::Hot(Hot::ImpUserName),
+        "ka.verb" => F::Hot(Hot::Verb),
+        "ka.uri" => F::Hot(Hot::Uri),
         "ka.uri.param" => F::UriParam,
-        "ka.target.name" => F::Path(&["objectRef", "name"]),
-        "ka.target.namespace" => F::Path(&["objectRef", "namespace"]),
-        "ka.target.resource" => F::Path(&["objectRef", "resource"]),
-        "ka.target.subresource" => F::Path(&["objectRef", "subresource"]),
+        "ka.target.name" => F::Hot(Hot::Name),
+        "ka.target.namespace" => F::Hot(Hot::Namespace),
+        "ka.target.resource" => F::Hot(Hot::Resource),
+        "ka.target.subresource" => F::Hot(Hot::Subresource),
         "ka.target.pod.name" => F::TargetPodName,
         "ka.req.binding.subjects" => F::ListPath(&["requestObject", "subjects"]),
         "ka.req.binding.subjects.user_names" => F::SubjectNames("User"),
@@ -179,7 +179,7 @@ fn kind_of(name: &str) -> F {
         "ka.req.binding.subjects.serviceaccount_ns_names" => F::SubjectNsNames,
         "ka.req.binding.role" => F::Path(&["requestObject", "roleRef", "name"]),
         "ka.req.binding.subject.has_name" => F::HasName,
-        "ka.req.configmap.name" => F::ConfigmapName,
+        "ka.req.configmap.name" => F::Hot(Hot::Name),
         "ka.req.configmap.obj" => F::Path(&["requestObject", "data"]),
         "ka.req.container.image" => F::FirstImage,
         "ka.req.container.image.repository" => F::FirstRepository,
@@ -213,15 +213,15 @@ fn kind_of(name: &str) -> F {
         "ka.req.volume.hostpath" => F::VolumeHostpath,
         "ka.req.pod.volumes.flexvolume_driver" => F::FlexDrivers,
         "ka.req.pod.volumes.volume_type" => F::VolumeTypes,
-        "ka.resp.name" => F::Path(&["responseObject", "metadata", "name"]),
-        "ka.response.code" => F::ResponseCode,
-        "ka.response.reason" => F::Path(&["responseStatus", "reason"]),
-        "ka.useragent" => F::Path(&["userAgent"]),
+        "ka.resp.name" => F::Hot(Hot::RespName),
+        "ka.response.code" => F::Hot(Hot::ResponseCode),
+        "ka.response.reason" => F::Hot(Hot::ResponseReason),
+        "ka.useragent" => F::Hot(Hot::UserAgent),
         "ka.sourceips" => F::SourceIps,
         "ka.cluster.name" => F::Annotation("cluster_name"),
         "json.value" | "jevt.value" => F::JsonValue,
         "json.obj" | "jevt.obj" => F::JsonObj,
-        "json.rawtime" | "jevt.rawtime" => F::JsonRawtime,
+        "json.rawtime" | "jevt.rawtime" => F::Hot(Hot::RawTime),
         _ => F::Unknown,
     }
 }
@@ -269,6 +269,37 @@ fn get<'a>(mut v: &'a J, path: &[&str]) -> Option<&'a J> {
         v = v.get(*k)?;
     }
     Some(v)
+}
+
+/// `v.pointer(ptr)` (RFC 6901, as [`serde_json::Value::pointer`]) without allocating: a
+/// token is unescaped (`~1` → `/`, `~0` → `~`) only when it holds a `~`.
+fn pointer<'a>(v: &'a J, ptr: &str) -> Option<&'a J> {
+    if ptr.is_empty() {
+        return Some(v);
+    }
+    let rest = ptr.strip_prefix('/')?;
+    let mut v = v;
+    for token in rest.split('/') {
+        let token: Cow<'_, str> = if token.contains('~') {
+            Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(token)
+        };
+        v = match v {
+            J::Object(map) => map.get(token.as_ref())?,
+            J::Array(list) => list.get(array_index(&token)?)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+/// An array index of a JSON pointer: decimal digits, no sign, no leading zero.
+fn array_index(s: &str) -> Option<usize> {
+    if s.starts_with('+') || (s.starts_with('0') && s.len() != 1) {
+        return None;
+    }
+    s.parse().ok()
 }
 
 /// The image repository: the image without digest (`@...`) and tag (a `:` after the last
@@ -327,30 +358,34 @@ fn hex(c: u8) -> Option<u8> {
     }
 }
 
+/// All elements of `arr`, or only element `arg` when it is an index.
+fn select<'a>(arr: &'a [J], arg: &FieldArg) -> Option<&'a [J]> {
+    match arg {
+        FieldArg::Index(i) => {
+            let i = usize::try_from(*i).ok()?;
+            arr.get(i).map(std::slice::from_ref)
+        }
+        _ => Some(arr),
+    }
+}
+
 impl AuditEvent {
     fn spec(&self) -> Option<&J> {
         get(self.raw(), &["requestObject", "spec"])
     }
 
     /// The containers of `list`, or only container `idx`.
-    fn containers(&self, list: List, arg: &FieldArg) -> Option<Vec<&J>> {
-        let arr = self.spec()?.get(list.key())?.as_array()?;
-        match arg {
-            FieldArg::Index(i) => {
-                let i = usize::try_from(*i).ok()?;
-                Some(vec![arr.get(i)?])
-            }
-            _ => Some(arr.iter().collect()),
-        }
+    fn containers(&self, list: List, arg: &FieldArg) -> Option<&[J]> {
+        select(self.spec()?.get(list.key())?.as_array()?, arg)
     }
 
     fn container_field(&self, list: List, cf: Cf, arg: &FieldArg) -> Option<Values<'_>> {
-        let ctrs = self.containers(list, arg)?;
+        let spec = self.spec()?;
+        let ctrs = select(spec.get(list.key())?.as_array()?, arg)?;
         let mut out = Values::new();
-        let pod_sec = self.spec().and_then(|s| s.get("securityContext"));
-        let host_network = self
-            .spec()
-            .and_then(|s| s.get("hostNetwork"))
+        let pod_sec = spec.get("securityContext");
+        let host_network = spec
+            .get("hostNetwork")
             .and_then(J::as_bool)
             .unwrap_or(false);
         for c in ctrs {
@@ -422,10 +457,7 @@ impl AuditEvent {
 
     fn role_rules(&self, key: &str, arg: &FieldArg) -> Option<Values<'_>> {
         let rules = get(self.raw(), &["requestObject", "rules"])?.as_array()?;
-        let selected: Vec<&J> = match arg {
-            FieldArg::Index(i) => vec![rules.get(usize::try_from(*i).ok()?)?],
-            _ => rules.iter().collect(),
-        };
+        let selected = select(rules, arg)?;
         let mut out = Values::new();
         for r in selected {
             if let Some(J::Array(items)) = r.get(key) {
@@ -442,12 +474,8 @@ impl AuditEvent {
             .flatten()
     }
 
-    fn volumes(&self, arg: &FieldArg) -> Option<Vec<&J>> {
-        let arr = self.spec()?.get("volumes")?.as_array()?;
-        match arg {
-            FieldArg::Index(i) => Some(vec![arr.get(usize::try_from(*i).ok()?)?]),
-            _ => Some(arr.iter().collect()),
-        }
+    fn volumes(&self, arg: &FieldArg) -> Option<&[J]> {
+        select(self.spec()?.get("volumes")?.as_array()?, arg)
     }
 
     fn uri_param(&self, key: &str) -> Option<Values<'_>> {
@@ -518,6 +546,7 @@ impl Extract for AuditEvent {
             F::EvtIsAsync => one(Value::Bool(false)),
             F::EvtAsyncType => None,
             F::EvtHostname => one(Value::str(hostname())),
+            F::Hot(h) => self.hot(h).map(Value::str).and_then(one),
             F::Path(path) => get(raw, path).map(text).and_then(one),
             F::ListPath(path) => match get(raw, path)? {
                 J::Array(items) => nonempty(items.iter().map(text).collect()),
@@ -534,7 +563,7 @@ impl Extract for AuditEvent {
                 }
                 let name = self.name().or_else(|| {
                     if self.subresource().is_none() {
-                        get(raw, &["responseObject", "metadata", "name"])?.as_str()
+                        self.hot_str(Hot::RespName)
                     } else {
                         None
                     }
@@ -558,7 +587,6 @@ impl Extract for AuditEvent {
                     .collect(),
             ),
             F::HasName => one(Value::str("true")),
-            F::ConfigmapName => get(raw, &["objectRef", "name"]).map(text).and_then(one),
             F::Ctr(l, cf) => self.container_field(l, cf, &field.arg),
             F::FirstImage => {
                 let c = self.containers(List::Containers, &FieldArg::Index(0))?;
@@ -593,7 +621,7 @@ impl Extract for AuditEvent {
             }
             F::PodHostpaths => nonempty(
                 self.volumes(&field.arg)?
-                    .into_iter()
+                    .iter()
                     .filter_map(|v| get(v, &["hostPath", "path"]).map(text))
                     .collect(),
             ),
@@ -613,18 +641,17 @@ impl Extract for AuditEvent {
             }
             F::FlexDrivers => nonempty(
                 self.volumes(&field.arg)?
-                    .into_iter()
+                    .iter()
                     .filter_map(|v| get(v, &["flexVolume", "driver"]).map(text))
                     .collect(),
             ),
             F::VolumeTypes => nonempty(
                 self.volumes(&field.arg)?
-                    .into_iter()
+                    .iter()
                     .filter_map(J::as_object)
                     .flat_map(|o| o.keys().filter(|k| *k != "name").map(|k| Value::str(k)))
                     .collect(),
             ),
-            F::ResponseCode => self.response_code().map(Value::str).and_then(one),
             F::SourceIps => {
                 let ips = raw.get("sourceIPs")?.as_array()?;
                 match &field.arg {
@@ -638,13 +665,15 @@ impl Extract for AuditEvent {
                 let FieldArg::Key(ptr) = &field.arg else {
                     return None;
                 };
-                raw.pointer(ptr).map(text).and_then(one)
+                match Hot::of_pointer(ptr) {
+                    Some(h) => self.hot(h).map(Value::str).and_then(one),
+                    None => pointer(raw, ptr).map(text).and_then(one),
+                }
             }
             F::JsonObj => serde_json::to_string_pretty(raw)
                 .ok()
                 .map(Value::string)
                 .and_then(one),
-            F::JsonRawtime => one(Value::string(t.to_string())),
             F::Unknown => None,
         }
     }

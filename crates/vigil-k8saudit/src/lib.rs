@@ -12,13 +12,14 @@
 //! Secret data redacted at parse time, plus the hot fields; it implements
 //! [`vigil_event::Extract`] for every field of the catalogue. [`parse_events`] reads JSON
 //! lines, webhook `EventList` bodies (single- or multi-line) and arrays; [`read_file`] reads a
-//! log file. Where Falco's plugin has known bugs vigil differs on purpose; see
+//! log file and [`Follower`] follows one like `tail -F`, across truncation and rotation. Where Falco's plugin has known bugs vigil differs on purpose; see
 //! `docs/k8s-audit-fields.md`.
 #![deny(missing_docs)]
 
 mod event;
 mod extract;
 mod fields;
+pub mod follow;
 pub mod policy;
 mod reader;
 pub mod report;
@@ -26,6 +27,7 @@ mod time;
 pub mod webhook;
 
 pub use event::{AuditEvent, REDACTED};
+pub use follow::{FollowOptions, FollowStart, Follower};
 pub use reader::{
     AuditError, DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_LINE_BYTES, Events, NOT_AUDIT_EVENT,
     ReadOptions, parse_events, parse_events_with, read_file,

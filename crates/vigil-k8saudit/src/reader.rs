@@ -89,6 +89,21 @@ impl AuditError {
         }
     }
 
+    /// The same error placed `lines` lines and `bytes` bytes further (for errors of a
+    /// slice of a larger input).
+    pub(crate) fn shifted(mut self, lines: usize, bytes: usize) -> AuditError {
+        match &mut self {
+            AuditError::Json { line, offset, .. }
+            | AuditError::TooLarge { line, offset, .. }
+            | AuditError::NotAuditEvent { line, offset, .. } => {
+                *line = line.saturating_add(lines);
+                *offset = offset.saturating_add(bytes);
+            }
+            AuditError::Io { .. } => {}
+        }
+        self
+    }
+
     fn at(mut self, l: usize, o: usize, index: Option<usize>) -> AuditError {
         match &mut self {
             AuditError::Json { line, offset, .. } | AuditError::TooLarge { line, offset, .. } => {
