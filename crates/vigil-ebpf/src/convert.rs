@@ -157,6 +157,66 @@ pub fn ptrace_request_to_ppm(req: u64) -> u16 {
     }
 }
 
+/// Linux `CLONE_*` flags (clone, unshare, setns's nstype) → `PPM_CL_*`.
+pub fn clone_flags_to_ppm(f: u64) -> u32 {
+    let map: [(u64, u32); 22] = [
+        (0x400, 1 << 0),        // CLONE_FILES
+        (0x200, 1 << 1),        // CLONE_FS
+        (0x8000_0000, 1 << 2),  // CLONE_IO
+        (0x0800_0000, 1 << 3),  // CLONE_NEWIPC
+        (0x4000_0000, 1 << 4),  // CLONE_NEWNET
+        (0x0002_0000, 1 << 5),  // CLONE_NEWNS
+        (0x2000_0000, 1 << 6),  // CLONE_NEWPID
+        (0x0400_0000, 1 << 7),  // CLONE_NEWUTS
+        (0x8000, 1 << 8),       // CLONE_PARENT
+        (0x0010_0000, 1 << 9),  // CLONE_PARENT_SETTID
+        (0x2000, 1 << 10),      // CLONE_PTRACE
+        (0x800, 1 << 11),       // CLONE_SIGHAND
+        (0x0004_0000, 1 << 12), // CLONE_SYSVSEM
+        (0x0001_0000, 1 << 13), // CLONE_THREAD
+        (0x0080_0000, 1 << 14), // CLONE_UNTRACED
+        (0x100, 1 << 15),       // CLONE_VM
+        (0x1000_0000, 1 << 20), // CLONE_NEWUSER
+        (0x0020_0000, 1 << 23), // CLONE_CHILD_CLEARTID
+        (0x0100_0000, 1 << 24), // CLONE_CHILD_SETTID
+        (0x0008_0000, 1 << 25), // CLONE_SETTLS
+        (0x4000, 1 << 27),      // CLONE_VFORK
+        (0x0200_0000, 1 << 28), // CLONE_NEWCGROUP
+    ];
+    map.iter()
+        .filter(|(l, _)| f & l != 0)
+        .fold(0, |acc, (_, p)| acc | p)
+}
+
+/// `PPM_PTRACE_IDX_UINT64` / `PPM_PTRACE_IDX_SIGTYPE`: the first byte of ptrace's `PT_DYN`
+/// `addr` and `data` parameters.
+const PTRACE_IDX_UINT64: u8 = 0;
+const PTRACE_IDX_SIGTYPE: u8 = 1;
+
+/// ptrace's `addr` parameter: the address, as libs' driver encodes it.
+fn ptrace_addr(addr: u64) -> Vec<u8> {
+    let mut v = vec![PTRACE_IDX_UINT64];
+    v.extend_from_slice(&addr.to_le_bytes());
+    v
+}
+
+/// ptrace's `data` parameter: the signal for the requests that resume or detach the tracee,
+/// else the value. For the PEEK requests libs reports the word read, which the sensor does
+/// not copy: left empty.
+fn ptrace_data(request: u64, data: u64) -> Vec<u8> {
+    match request {
+        // PTRACE_PEEKTEXT, PEEKDATA, PEEKUSR
+        1..=3 => Vec::new(),
+        // PTRACE_CONT, KILL, SINGLESTEP, DETACH, SYSCALL, SYSEMU, SYSEMU_SINGLESTEP, LISTEN
+        7 | 8 | 9 | 17 | 24 | 31 | 32 | 0x4208 => vec![PTRACE_IDX_SIGTYPE, data as u8],
+        _ => {
+            let mut v = vec![PTRACE_IDX_UINT64];
+            v.extend_from_slice(&data.to_le_bytes());
+            v
+        }
+    }
+}
+
 /// An fd argument as the kernel sees it (an `int`), widened.
 fn fd_arg(v: u64) -> i64 {
     i64::from(v as u32 as i32)
@@ -372,15 +432,15 @@ fn syscall(r: &Rec<'_>, h: &VgHeader, ts: u64) -> Result<OwnedEvent, Skip> {
             .push(string(1)),
         "ptrace" => ev
             .push_i64(ret)
-            .push(Vec::new())
-            .push(Vec::new())
+            .push(ptrace_addr(arg(2)))
+            .push(ptrace_data(arg(0), arg(3)))
             .push_u16(ptrace_request_to_ppm(arg(0)))
             .push_i64(arg(1) as i64),
         "setns" => ev
             .push_i64(ret)
             .push_i64(fd_arg(arg(0)))
-            .push_u32(arg(1) as u32),
-        "unshare" => ev.push_i64(ret).push_u32(arg(0) as u32),
+            .push_u32(clone_flags_to_ppm(arg(1))),
+        "unshare" => ev.push_i64(ret).push_u32(clone_flags_to_ppm(arg(0))),
         "init_module" => ev
             .push_i64(ret)
             .push(Vec::new())
@@ -682,12 +742,35 @@ mod tests {
     }
 
     #[test]
+    fn ptrace_addr_and_data_are_dynamic_parameters() {
+        let mut b = header(kind::SYSCALL, size_of::<VgSyscall>(), 9);
+        put(&mut b, offset_of!(VgSyscall, nr), &101u32.to_le_bytes());
+        let args = offset_of!(VgSyscall, args);
+        put(&mut b, args, &17u64.to_le_bytes()); // PTRACE_DETACH
+        put(&mut b, args + 8, &1234u64.to_le_bytes());
+        put(&mut b, args + 16, &0x1000u64.to_le_bytes());
+        put(&mut b, args + 24, &19u64.to_le_bytes()); // SIGSTOP
+        let ev = Converter::with_offset(0).convert(&b).expect("converted");
+        let mut eb = EventBuf::new();
+        let raw = eb.raw(&ev);
+        assert_eq!(raw.value_by_name("addr"), Some(ParamValue::Uint(0x1000)));
+        assert_eq!(raw.param_by_name("data"), Some(&[1u8, 19][..]));
+        assert_eq!(raw.value_by_name("pid"), Some(ParamValue::Pid(1234)));
+        assert_eq!(ptrace_data(16, 0), [0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(ptrace_data(2, 5).is_empty());
+    }
+
+    #[test]
     fn flags_and_requests() {
         assert_eq!(open_flags_to_ppm(0), 1);
         assert_eq!(open_flags_to_ppm(2 | 0o2000000), 3 | (1 << 12));
         assert_eq!(ptrace_request_to_ppm(16), 11);
         assert_eq!(ptrace_request_to_ppm(0x4206), 20);
         assert_eq!(ptrace_request_to_ppm(0), 1);
+        // CLONE_NEWUSER | CLONE_NEWNS → PPM_CL_CLONE_NEWUSER | PPM_CL_CLONE_NEWNS.
+        assert_eq!(clone_flags_to_ppm(0x1002_0000), (1 << 20) | (1 << 5));
+        assert_eq!(clone_flags_to_ppm(0x4000_0000), 1 << 4);
+        assert_eq!(clone_flags_to_ppm(0), 0);
         let v4 = sockaddr(&[2, 0, 0x1f, 0x90, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
         assert_eq!(v4, vec![2, 127, 0, 0, 1, 0x90, 0x1f]);
     }

@@ -25,7 +25,9 @@ mod sensor;
 mod sys;
 pub mod syscalls;
 
-pub use convert::{Converter, EventBuf, Skip, open_flags_to_ppm, ptrace_request_to_ppm};
+pub use convert::{
+    Converter, EventBuf, Skip, clone_flags_to_ppm, open_flags_to_ppm, ptrace_request_to_ppm,
+};
 pub use sensor::{KernelStats, POLL_INTERVAL, Sensor, preflight};
 pub use sys::{boot_to_epoch_ns, euid, stop_on_signals, stop_requested};
 
@@ -34,7 +36,7 @@ pub use sys::{boot_to_epoch_ns, euid, stop_on_signals, stop_requested};
 pub enum Error {
     /// Loading BPF needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN).
     #[error(
-        "vigil run needs root: loading eBPF programs requires CAP_BPF and CAP_PERFMON (run it with sudo)"
+        "vigil run and vigil capture need root: loading eBPF programs requires CAP_BPF and CAP_PERFMON (run it with sudo)"
     )]
     NotRoot,
     /// No kernel BTF.

@@ -117,7 +117,34 @@ fn hex(v: Option<&str>) -> u64 {
     v.and_then(|s| u64::from_str_radix(s, 16).ok()).unwrap_or(0)
 }
 
-/// One thread as a process-list entry.
+/// libscap's `SCAP_MAX_PATH_SIZE`: readers (sysdig's included) reject longer paths and names
+/// in process and fd lists, and libscap's own /proc scan never produces them.
+const MAX_PATH: usize = 1024;
+/// libscap's `SCAP_MAX_ARGS_SIZE` / `SCAP_MAX_ENV_SIZE` / `SCAP_MAX_CGROUPS_SIZE`.
+const MAX_LIST: usize = 4096;
+
+/// `s` cut to less than `max` bytes, at a character boundary.
+fn cap_str(mut s: String, max: usize) -> String {
+    if s.len() >= max {
+        let mut end = max - 1;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+    s
+}
+
+/// A NUL-separated list cut to less than `max` bytes, still NUL-terminated.
+fn cap_list(mut v: Vec<u8>, max: usize) -> Vec<u8> {
+    if v.len() >= max {
+        v.truncate(max - 2);
+        v.push(0);
+    }
+    v
+}
+
+/// One thread as a process-list entry, within libscap's size limits.
 fn thread_info(pid: u32, tid: u32, pdir: &Path, tdir: &Path) -> Option<ThreadInfo> {
     let st = status_map(tdir);
     if st.is_empty() {
@@ -143,19 +170,19 @@ fn thread_info(pid: u32, tid: u32, pdir: &Path, tdir: &Path) -> Option<ThreadInf
         ptid: first_num(status_get(&st, "PPid")).unwrap_or(0),
         sid: stat.get(3).and_then(|v| v.parse().ok()).unwrap_or(u64::MAX),
         vpgid: stat.get(2).and_then(|v| v.parse().ok()).unwrap_or(u64::MAX),
-        comm,
-        exe: String::from_utf8_lossy(exe).into_owned(),
-        exepath: link(&pdir.join("exe")).unwrap_or_default(),
-        args,
-        cwd: link(&pdir.join("cwd")).unwrap_or_default(),
+        comm: cap_str(comm, MAX_PATH),
+        exe: cap_str(String::from_utf8_lossy(exe).into_owned(), MAX_PATH),
+        exepath: cap_str(link(&pdir.join("exe")).unwrap_or_default(), MAX_PATH),
+        args: cap_list(args, MAX_LIST),
+        cwd: cap_str(link(&pdir.join("cwd")).unwrap_or_default(), MAX_PATH),
         fdlimit: fdlimit(pdir),
         uid: first_num(status_get(&st, "Uid")).unwrap_or(0),
         gid: first_num(status_get(&st, "Gid")).unwrap_or(0),
-        env: fs::read(pdir.join("environ")).unwrap_or_default(),
+        env: cap_list(fs::read(pdir.join("environ")).unwrap_or_default(), MAX_LIST),
         vtid: last_num(status_get(&st, "NSpid")).unwrap_or(-1),
         vpid: last_num(status_get(&st, "NStgid")).unwrap_or(-1),
-        cgroups: cgroups_of(pdir),
-        root: link(&pdir.join("root")).unwrap_or_default(),
+        cgroups: cap_list(cgroups_of(pdir), MAX_LIST),
+        root: cap_str(link(&pdir.join("root")).unwrap_or_default(), MAX_PATH),
         loginuid,
         cap_inheritable: hex(status_get(&st, "CapInh")),
         cap_permitted: hex(status_get(&st, "CapPrm")),
@@ -166,7 +193,7 @@ fn thread_info(pid: u32, tid: u32, pdir: &Path, tdir: &Path) -> Option<ThreadInf
 }
 
 fn fd_info(pdir: &Path, fd: i64) -> Option<FdInfo> {
-    let target = link(&pdir.join("fd").join(fd.to_string()))?;
+    let target = cap_str(link(&pdir.join("fd").join(fd.to_string()))?, MAX_PATH);
     let fdinfo = fs::read_to_string(pdir.join("fdinfo").join(fd.to_string())).unwrap_or_default();
     let field = |k: &str| {
         fdinfo
@@ -313,6 +340,17 @@ pub fn users(etc: &Path) -> UserList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_strings_are_cut_to_libscap_limits() {
+        assert_eq!(cap_str("abc".into(), MAX_PATH), "abc");
+        let s = cap_str("é".repeat(600), MAX_PATH);
+        assert!(s.len() < MAX_PATH && s.chars().all(|c| c == 'é'));
+        let v = cap_list(b"a\0".repeat(3000), MAX_LIST);
+        assert_eq!(v.len(), MAX_LIST - 1);
+        assert_eq!(v.last(), Some(&0));
+        assert_eq!(cap_list(b"a\0b\0".to_vec(), MAX_LIST), b"a\0b\0");
+    }
 
     #[test]
     fn snapshot_sees_this_process() {

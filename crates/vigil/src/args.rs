@@ -31,6 +31,8 @@ pub(crate) enum Command {
     Inspect(InspectArgs),
     /// Watch this host live with eBPF (root): system calls through the rules, alerts out.
     Run(RunArgs),
+    /// Record live system calls to a scap capture (root), for `vigil replay` and `sysdig -r`.
+    Capture(CaptureArgs),
     /// Kubernetes audit logs and audit policies: report, policy generate, policy lint.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -156,6 +158,24 @@ pub(crate) struct RunArgs {
     /// this file (not from the command line, where other users could see it).
     #[arg(long, value_name = "FILE")]
     pub(crate) k8s_audit_token_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CaptureArgs {
+    /// The capture file to write.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub(crate) write: PathBuf,
+    /// Only write events matching this condition (Falco/sysdig filter syntax), evaluated
+    /// with the process and fd tables every event updates; the file holds the start-up tables
+    /// and the matching events (as sysdig -w with a filter).
+    #[arg(short = 'f', long = "filter", value_name = "COND")]
+    pub(crate) filter: Option<String>,
+    /// Stop after this long (`30s`, `5m`, `1h`; default: until SIGINT/SIGTERM).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) duration: Option<std::time::Duration>,
+    /// gzip-compress the capture.
+    #[arg(short = 'z', long)]
+    pub(crate) compress: bool,
 }
 
 /// `N`, `Ns`, `Nms`, `Nm` or `Nh`.

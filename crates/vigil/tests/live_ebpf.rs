@@ -42,10 +42,29 @@ struct Sensor {
     log: Vec<String>,
 }
 
+/// The live tests run one at a time: each sensor sees every process of the host, so another
+/// test's actions would show up in its alerts (and two sensors share two CPUs).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Sensor {
+    /// `vigil run --json`, once it reports it started.
     fn start() -> Sensor {
+        Sensor::spawn(
+            &["run", "--json", "--stats-interval", "1"],
+            "Sensor started",
+        )
+    }
+
+    /// `vigil ARGS`, once `ready` is on its stderr.
+    fn spawn(args: &[&str], ready: &str) -> Sensor {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args(["run", "--json", "--stats-interval", "1"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -64,7 +83,7 @@ impl Sensor {
             stderr: rx,
             log: Vec::new(),
         };
-        s.wait_for("Sensor started", Duration::from_secs(60));
+        s.wait_for(ready, Duration::from_secs(60));
         s
     }
 
@@ -91,8 +110,15 @@ impl Sensor {
     }
 
     /// SIGINT, wait for a clean exit, return the alerts (JSON lines) and stderr.
-    fn stop(mut self) -> (Vec<serde_json::Value>, String) {
-        sh(&format!("kill -INT {}", self.child.id()));
+    fn stop(self) -> (Vec<serde_json::Value>, String) {
+        let (out, log) = self.stop_raw("INT");
+        assert!(log.contains("Events detected:"), "no summary:\n{log}");
+        (parse_alerts(&out), log)
+    }
+
+    /// Send `signal`, wait for a clean exit, return stdout and stderr.
+    fn stop_raw(mut self, signal: &str) -> (String, String) {
+        sh(&format!("kill -{signal} {}", self.child.id()));
         let mut out = String::new();
         self.child
             .stdout
@@ -105,14 +131,15 @@ impl Sensor {
             self.log.push(line);
         }
         let log = self.log.join("\n");
-        assert!(st.success(), "vigil run exit {st}:\n{log}");
-        assert!(log.contains("Events detected:"), "no summary:\n{log}");
-        let alerts = out
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-            .collect();
-        (alerts, log)
+        assert!(st.success(), "vigil exit {st}:\n{log}");
+        (out, log)
     }
+}
+
+fn parse_alerts(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
 }
 
 fn find<'a>(
@@ -131,6 +158,7 @@ fn default_rules_fire_on_real_actions() {
     if !can_run() {
         return;
     }
+    let _serial = serial();
     let sensor = Sensor::start();
     let id = std::process::id();
     let dropped = format!("/usr/local/bin/vigil-live-test-{id}");
@@ -183,4 +211,407 @@ fn default_rules_fire_on_real_actions() {
 
     assert!(log.contains("stats:"), "{log}");
     assert!(log.contains("0 dropped"), "{log}");
+}
+
+fn dump(alerts: &[serde_json::Value], log: &str) -> String {
+    format!(
+        "{}\n{log}",
+        alerts
+            .iter()
+            .map(|a| format!("{}: {}", a["rule"], a["output"]))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// What an alert says about an action: rule, process and fd.
+fn key(a: &serde_json::Value) -> (String, String, String) {
+    let s = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    (
+        s(&a["rule"]),
+        s(&a["output_fields"]["proc.name"]),
+        s(&a["output_fields"]["fd.name"]),
+    )
+}
+
+/// The alert's event time (ns since the epoch).
+fn alert_ns(a: &serde_json::Value) -> u128 {
+    a["output_fields"]["evt.time"]
+        .as_u64()
+        .map(u128::from)
+        .unwrap_or_else(|| panic!("alert without evt.time: {a}"))
+}
+
+fn now_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos()
+}
+
+/// Run a command (argv), asserting success.
+fn run_ok(argv: &[&str]) {
+    let st = Command::new(argv[0])
+        .args(&argv[1..])
+        .status()
+        .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    assert!(st.success(), "{argv:?}: {st}");
+}
+
+#[test]
+fn capture_recorded_during_the_run_replays_to_the_same_alerts() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let id = std::process::id();
+    let dir = std::env::temp_dir().join(format!("vigil-live-capture-{id}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let cap = dir.join("live.scap");
+    let capture = Sensor::spawn(
+        &["capture", "-w", cap.to_str().expect("utf-8")],
+        "Capture started",
+    );
+    let sensor = Sensor::start();
+    let dropped = format!("/usr/local/bin/vigil-replay-test-{id}");
+    let link = dir.join("shadow-link");
+    let t0 = now_ns();
+    sh("cat /etc/shadow > /dev/null");
+    sh(&format!("echo test > {dropped}; rm -f {dropped}"));
+    sh(&format!("ln -sf /etc/shadow {}; rm -f {0}", link.display()));
+    let t1 = now_ns();
+    std::thread::sleep(Duration::from_millis(500));
+    let (live, log) = sensor.stop();
+    let (_, cap_log) = capture.stop_raw("TERM");
+    assert!(cap_log.contains("Capture stopped"), "{cap_log}");
+    assert!(cap_log.contains(" 0 dropped"), "{cap_log}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["replay", cap.to_str().expect("utf-8"), "--json"])
+        .output()
+        .expect("vigil replay runs");
+    let replay_log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{replay_log}");
+    let replayed = parse_alerts(&String::from_utf8_lossy(&out.stdout));
+
+    // The two sensors see each other (each reads /proc/PID/environ at every exec), so alerts
+    // on vigil itself differ by construction: compare what the actions caused.
+    let during = |alerts: &[serde_json::Value]| {
+        alerts
+            .iter()
+            .filter(|a| {
+                (t0..=t1).contains(&alert_ns(a)) && a["output_fields"]["proc.name"] != "vigil"
+            })
+            .map(key)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let (l, r) = (during(&live), during(&replayed));
+    let ctx = || {
+        format!(
+            "live:\n{}\nreplayed:\n{}",
+            dump(&live, &log),
+            dump(&replayed, &replay_log)
+        )
+    };
+    for (rule, proc_name, fd) in [
+        (
+            "Credential Store Read by Untrusted Program",
+            "cat",
+            "/etc/shadow",
+        ),
+        (
+            "File Written Below System Program Directory",
+            "sh",
+            dropped.as_str(),
+        ),
+    ] {
+        let k = (rule.to_string(), proc_name.to_string(), fd.to_string());
+        assert!(l.contains(&k), "live misses {k:?}:\n{}", ctx());
+    }
+    assert!(
+        l.iter()
+            .any(|k| k.0 == "Symlink Pointing at Sensitive File" && k.1 == "ln"),
+        "live misses the symlink alert:\n{}",
+        ctx()
+    );
+    assert_eq!(l, r, "live and replayed alerts differ:\n{}", ctx());
+
+    // sysdig reads the capture too (when installed, as in CI).
+    if Command::new("sysdig").arg("--version").output().is_ok() {
+        let out = Command::new("sysdig")
+            .args(["-r", cap.to_str().expect("utf-8")])
+            .args(["evt.type=openat and fd.name=/etc/shadow and proc.name=cat"])
+            .output()
+            .expect("sysdig runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("/etc/shadow"),
+            "sysdig -r: {}\n{text}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn capture_filter_keeps_only_matching_events() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let id = std::process::id();
+    let cap = std::env::temp_dir().join(format!("vigil-live-filter-{id}.scap.gz"));
+    let capture = Sensor::spawn(
+        &[
+            "capture",
+            "-z",
+            "-w",
+            cap.to_str().expect("utf-8"),
+            "--filter",
+            "evt.type=openat and fd.name=/etc/shadow",
+            "--duration",
+            "3s",
+        ],
+        "Capture started",
+    );
+    sh("cat /etc/shadow > /dev/null; cat /etc/hostname > /dev/null");
+    // --duration ends it: wait for the summary instead of signalling.
+    let mut capture = capture;
+    capture.wait_for("Capture stopped", Duration::from_secs(20));
+    let st = capture.child.wait().expect("wait");
+    assert!(st.success(), "{}", capture.log.join("\n"));
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["inspect", cap.to_str().expect("utf-8")])
+        .args(["-p", "%evt.type %evt.arg.name"])
+        .output()
+        .expect("vigil inspect runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Only the matching events are written (as sysdig -w with a filter: the processes
+    // started after the tables were written are not in the file, so print event fields).
+    assert!(text.lines().any(|l| l == "openat /etc/shadow"), "{text}");
+    assert!(text.lines().all(|l| l == "openat /etc/shadow"), "{text}");
+    let _ = std::fs::remove_file(&cap);
+}
+
+#[test]
+fn reverse_shell_ptrace_memfd_and_namespaces_are_detected() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut got = String::new();
+        let _ = conn.read_to_string(&mut got);
+        got
+    });
+    let sensor = Sensor::start();
+
+    // A shell whose stdin and stdout are the TCP connection.
+    run_ok(&[
+        "bash",
+        "-c",
+        &format!("exec 3<>/dev/tcp/127.0.0.1/{port}; exec 0<&3 1>&3; echo vigil-reverse-shell"),
+    ]);
+    let got = server.join().expect("listener");
+    assert!(got.contains("vigil-reverse-shell"), "{got}");
+
+    // ptrace(PTRACE_ATTACH) on a sleeping child, then detach.
+    run_ok(&[
+        "/usr/bin/python3",
+        "-c",
+        "import ctypes, os, signal, subprocess\n\
+         libc = ctypes.CDLL(None, use_errno=True)\n\
+         p = subprocess.Popen(['sleep', '30'])\n\
+         assert libc.ptrace(16, p.pid, None, None) == 0, ctypes.get_errno()\n\
+         os.waitpid(p.pid, 0)\n\
+         libc.ptrace(17, p.pid, None, None)\n\
+         p.kill(); p.wait()\n",
+    ]);
+
+    // An exec from a memfd.
+    run_ok(&[
+        "/usr/bin/python3",
+        "-c",
+        "import os\n\
+         fd = os.memfd_create('vigil-memfd', 0)\n\
+         os.write(fd, open('/bin/true', 'rb').read())\n\
+         os.execve('/proc/self/fd/%d' % fd, ['vigil-memfd-true'], {})\n",
+    ]);
+
+    // A new user namespace, and joining a network namespace (our own: PID 1's may be
+    // out of reach in a sandbox).
+    run_ok(&["unshare", "-U", "true"]);
+    run_ok(&[
+        "/usr/bin/python3",
+        "-c",
+        "import ctypes, os\n\
+         libc = ctypes.CDLL(None, use_errno=True)\n\
+         fd = os.open('/proc/self/ns/net', os.O_RDONLY)\n\
+         assert libc.setns(fd, 0x40000000) == 0, ctypes.get_errno()\n",
+    ]);
+
+    std::thread::sleep(Duration::from_millis(500));
+    let (alerts, log) = sensor.stop();
+    let ctx = || dump(&alerts, &log);
+
+    let a = alerts
+        .iter()
+        .find(|a| {
+            a["rule"] == "Standard Stream Redirected to Network Socket"
+                && a["output_fields"]["fd.name"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with(&format!("->127.0.0.1:{port}")))
+        })
+        .unwrap_or_else(|| panic!("no reverse-shell alert:\n{}", ctx()));
+    assert_eq!(a["output_fields"]["proc.name"], "bash", "{a}");
+    assert_eq!(a["priority"], "Warning", "{a}");
+
+    let a = alerts
+        .iter()
+        .find(|a| {
+            a["rule"] == "Process Attached with ptrace"
+                && a["output"]
+                    .as_str()
+                    .is_some_and(|o| o.contains("request=PTRACE_ATTACH"))
+        })
+        .unwrap_or_else(|| panic!("no ptrace alert:\n{}", ctx()));
+    assert_eq!(a["output_fields"]["proc.name"], "python3", "{a}");
+
+    let a = alerts
+        .iter()
+        .find(|a| a["rule"] == "Fileless Program Execution")
+        .unwrap_or_else(|| panic!("no memfd alert:\n{}", ctx()));
+    assert!(
+        a["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("vigil-memfd-true")),
+        "{a}"
+    );
+    assert_eq!(a["priority"], "Critical", "{a}");
+
+    let a = alerts
+        .iter()
+        .find(|a| {
+            a["rule"] == "Namespace Created by Unexpected Process"
+                && a["output_fields"]["proc.name"] == "unshare"
+        })
+        .unwrap_or_else(|| panic!("no unshare alert:\n{}", ctx()));
+    // PPM_CL_CLONE_NEWUSER (libs' code, not Linux's CLONE_NEWUSER 0x10000000), by name
+    // once the flag table renders it.
+    let flags = &a["output_fields"]["evt.arg.flags"];
+    assert!(
+        flags == "CLONE_NEWUSER" || flags == &(1u32 << 20).to_string(),
+        "{a}"
+    );
+
+    let a = alerts
+        .iter()
+        .find(|a| {
+            a["rule"] == "Namespace Entered by Unexpected Process"
+                && a["output_fields"]["proc.name"] == "python3"
+        })
+        .unwrap_or_else(|| panic!("no setns alert:\n{}", ctx()));
+    assert_eq!(a["output_fields"]["fd.name"], "/proc/self/ns/net", "{a}");
+}
+
+#[test]
+fn benign_workload_raises_nothing_at_warning_or_above() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let id = std::process::id();
+    let dir = std::env::temp_dir().join(format!("vigil-live-benign-{id}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let d = dir.display();
+    // A bare repository to clone from, made before the sensor starts.
+    sh(&format!(
+        "cd {d} && git init -q src && cd src && echo hi > f && git add f && \
+         git -c user.name=t -c user.email=t@t commit -qm init && \
+         git clone -q --bare . {d}/bare.git"
+    ));
+    std::fs::write(
+        dir.join("hello.c"),
+        "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n",
+    )
+    .expect("write hello.c");
+    let sensor = Sensor::start();
+    sh(&format!("git clone -q file://{d}/bare.git {d}/clone"));
+    sh(&format!(
+        "cd {d}/clone && git log --oneline > /dev/null && git status > /dev/null"
+    ));
+    sh("cargo --version > /dev/null");
+    sh("apt-get --version > /dev/null");
+    sh(&format!(
+        "cc -O2 -o {d}/hello {d}/hello.c && {d}/hello > /dev/null"
+    ));
+    std::thread::sleep(Duration::from_millis(500));
+    let (alerts, log) = sensor.stop();
+    // Only the workload's processes: other things on the host are not this test's business.
+    let workload = |n: &serde_json::Value| {
+        n.as_str().is_some_and(|n| {
+            n.starts_with("git")
+                || matches!(
+                    n,
+                    "sh" | "cargo"
+                        | "rustc"
+                        | "apt-get"
+                        | "cc"
+                        | "gcc"
+                        | "cc1"
+                        | "as"
+                        | "ld"
+                        | "collect2"
+                        | "hello"
+                )
+        })
+    };
+    let bad: Vec<_> = alerts
+        .iter()
+        .filter(|a| {
+            matches!(
+                a["priority"].as_str(),
+                Some("Warning" | "Error" | "Critical" | "Alert" | "Emergency")
+            ) && (workload(&a["output_fields"]["proc.name"])
+                || workload(&a["output_fields"]["proc.pname"]))
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "benign workload raised alerts:\n{}",
+        dump(&alerts, &log)
+    );
+    assert!(dir.join("clone/f").exists() && dir.join("hello").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Needs no root: the filter is checked before the sensor starts, and nothing is written.
+#[test]
+fn capture_rejects_a_bad_filter_before_starting() {
+    let out_path =
+        std::env::temp_dir().join(format!("vigil-bad-filter-{}.scap", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["capture", "-w", out_path.to_str().expect("utf-8")])
+        .args(["--filter", "evt.type = openat and fd.nope = 1"])
+        .output()
+        .expect("vigil capture runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("invalid filter") && err.contains("fd.nope"),
+        "{err}"
+    );
+    assert!(!out_path.exists());
 }

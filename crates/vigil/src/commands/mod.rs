@@ -6,6 +6,7 @@ use crate::ExitStatus;
 use crate::args::{Cli, Command};
 
 mod audit;
+mod capture;
 pub(crate) mod check;
 mod fields;
 mod inspect;
@@ -22,6 +23,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Replay(args) => replay::run(&args),
         Command::Inspect(args) => inspect::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Capture(args) => capture::run(&args),
         Command::Audit(cmd) => audit::run(cmd),
     }
 }

@@ -31,6 +31,32 @@ fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
     }
 }
 
+/// Start the sensor on the syscall numbers `nrs`, then read the start-up state from /proc
+/// (this process left out): the users, process and fd blocks a capture carries, in a
+/// capture's order, to apply to `State` (and write, for `vigil capture`) before the first
+/// live event. Shared by `vigil run` and `vigil capture`.
+pub(super) fn start_sensor(
+    nrs: &[u32],
+) -> Result<(vigil_ebpf::Sensor, Vec<Block<'static>>), vigil_ebpf::Error> {
+    // The sensor first, so nothing that happens between the snapshot and the first record
+    // is lost (a process seen twice is harmless: the live event updates the table).
+    let sensor = vigil_ebpf::Sensor::start(nrs)?;
+    let snap = vigil_ebpf::procfs::snapshot(Some(std::process::id()));
+    let mut blocks = Vec::with_capacity(1 + snap.threads.len() + snap.fds.len());
+    blocks.push(Block::Users(snap.users));
+    blocks.extend(
+        snap.threads
+            .into_iter()
+            .map(|t| Block::Process(Box::new(t))),
+    );
+    blocks.extend(
+        snap.fds
+            .into_iter()
+            .map(|(tid, fds)| Block::Fds { tid, fds }),
+    );
+    Ok((sensor, blocks))
+}
+
 pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     let mut settings = Settings::resolve(args.config.as_deref(), &args.options)?;
     if args.json {
@@ -97,7 +123,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         );
     }
     let stop = vigil_ebpf::stop_on_signals();
-    let mut sensor = match vigil_ebpf::Sensor::start(&nrs) {
+    let (mut sensor, snapshot) = match start_sensor(&nrs) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("vigil: {e}");
@@ -107,15 +133,14 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     let mut emitter = Emitter::new(&ruleset, &settings)?;
     let mut state = State::new();
     // Start-up state, as a capture's metadata blocks, before the first live event.
-    let snap = vigil_ebpf::procfs::snapshot(Some(std::process::id()));
-    state.apply_block(&Block::Users(snap.users));
-    let nthreads = snap.threads.len();
-    for t in snap.threads {
-        state.apply_block(&Block::Process(Box::new(t)));
+    let nthreads = snapshot
+        .iter()
+        .filter(|b| matches!(b, Block::Process(_)))
+        .count();
+    for block in &snapshot {
+        state.apply_block(block);
     }
-    for (tid, fds) in snap.fds {
-        state.apply_block(&Block::Fds { tid, fds });
-    }
+    drop(snapshot);
     log(
         &settings,
         &format!(
