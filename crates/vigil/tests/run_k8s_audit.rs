@@ -58,7 +58,8 @@ fn webhook_over_https_with_token_alerts() {
     let port = free_port();
     let addr = format!("127.0.0.1:{port}");
     let child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .args(["run", "--no-syscall", "--json", "--duration", "6s"])
+        // A long deadline as a safety net; the test stops it with SIGINT when done.
+        .args(["run", "--no-syscall", "--json", "--duration", "120s"])
         .args(["--k8s-audit-webhook", &addr])
         .arg("--k8s-audit-tls-cert")
         .arg(&cert)
@@ -126,9 +127,14 @@ fn webhook_over_https_with_token_alerts() {
     ]);
     assert_eq!(code, "400");
 
-    let out = child
-        .wait_with_output()
-        .expect("vigil run ends at --duration");
+    // Stop it as an operator would: SIGINT, then a clean shutdown that flushes the outputs.
+    let pid = child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("vigil run stops on SIGINT");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -351,42 +351,11 @@ async fn handle(
 ) -> Response<Full<Bytes>> {
     let c = &ctx.counters;
     c.requests.fetch_add(1, Relaxed);
-    if let Some(token) = &ctx.token {
-        let presented = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .map_or(&b""[..], HeaderValue::as_bytes);
-        // The scheme is case-insensitive.
-        let ok = presented.len() > 7
-            && presented[..7].eq_ignore_ascii_case(b"bearer ")
-            && ct_eq(&presented[7..], &token[7..]);
-        if !ok {
-            return reject(
-                ctx,
-                StatusCode::UNAUTHORIZED,
-                "missing or invalid bearer token",
-            );
-        }
-    }
-    if ctx.config.client_ca.is_some() && !has_cert {
-        return reject(ctx, StatusCode::FORBIDDEN, "client certificate required");
-    }
-    if req.uri().path() != ctx.config.path {
-        return reject(ctx, StatusCode::NOT_FOUND, "not found");
-    }
-    if req.method() != Method::POST {
-        return reject(
-            ctx,
-            StatusCode::METHOD_NOT_ALLOWED,
-            &format!("{} method not allowed", req.method()),
-        );
-    }
-    if !json_content_type(req.headers().get(header::CONTENT_TYPE)) {
-        return reject(
-            ctx,
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "content type must be application/json",
-        );
+    if let Some((status, message)) = refuse_early(ctx, &req, has_cert) {
+        // Answered before the body is read: drain it for a while so the client gets the
+        // answer instead of a connection reset (as for 413 below).
+        tokio::spawn(linger(req.into_body()));
+        return reject(ctx, status, &message);
     }
     let limit = ctx.config.max_body_bytes;
     let declared = req
@@ -473,6 +442,49 @@ fn parse(body: &[u8], limit: usize) -> (Vec<AuditEvent>, Vec<AuditError>) {
         }
     }
     (events, errors)
+}
+
+/// The checks made before reading the body: authentication, path, method, content type.
+fn refuse_early(
+    ctx: &Ctx,
+    req: &Request<Incoming>,
+    has_cert: bool,
+) -> Option<(StatusCode, String)> {
+    if let Some(token) = &ctx.token {
+        let presented = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .map_or(&b""[..], HeaderValue::as_bytes);
+        // The scheme is case-insensitive.
+        let ok = presented.len() > 7
+            && presented[..7].eq_ignore_ascii_case(b"bearer ")
+            && ct_eq(&presented[7..], &token[7..]);
+        if !ok {
+            return Some((
+                StatusCode::UNAUTHORIZED,
+                "missing or invalid bearer token".into(),
+            ));
+        }
+    }
+    if ctx.config.client_ca.is_some() && !has_cert {
+        return Some((StatusCode::FORBIDDEN, "client certificate required".into()));
+    }
+    if req.uri().path() != ctx.config.path {
+        return Some((StatusCode::NOT_FOUND, "not found".into()));
+    }
+    if req.method() != Method::POST {
+        return Some((
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{} method not allowed", req.method()),
+        ));
+    }
+    if !json_content_type(req.headers().get(header::CONTENT_TYPE)) {
+        return Some((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content type must be application/json".into(),
+        ));
+    }
+    None
 }
 
 /// Most bytes of a rejected body read and discarded after the answer.
