@@ -158,6 +158,10 @@ pub(crate) struct RunArgs {
     /// this file (not from the command line, where other users could see it).
     #[arg(long, value_name = "FILE")]
     pub(crate) k8s_audit_token_file: Option<PathBuf>,
+    /// Read Kubernetes audit events from this JSON-lines log and keep following it across
+    /// rotation and truncation, like `tail -F` (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) k8s_audit_file: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -157,3 +157,57 @@ fn webhook_over_https_with_token_alerts() {
     assert!(stderr.contains("38 events accepted"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn follows_an_audit_log_file() {
+    let dir = std::env::temp_dir().join(format!("vigil-run-follow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let log = dir.join("audit.log");
+    let falco = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../../shared/corpus/k8s-audit/falco")
+                .join(name),
+        )
+        .expect("fixture")
+    };
+    std::fs::write(&log, falco("create_nginx_pod_privileged.json")).expect("write");
+    let child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["run", "--no-syscall", "--json", "--duration", "120s"])
+        .arg("--k8s-audit-file")
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start vigil run");
+    std::thread::sleep(Duration::from_millis(1500));
+    // Rotation: the old file moves away, a new one appears at the path with a new event.
+    std::fs::rename(&log, dir.join("audit.log.1")).expect("rotate");
+    std::fs::write(&log, falco("attach_pod.json")).expect("write new log");
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("kill")
+            .success()
+    );
+    let out = child.wait_with_output().expect("vigil run stops on SIGINT");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let rules: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["rule"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        rules.iter().any(|r| r == "K8s Privileged Pod Created"),
+        "{rules:?}"
+    );
+    assert!(
+        rules.iter().any(|r| r == "K8s Exec Or Attach Into Pod"),
+        "{rules:?}\n{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -72,8 +72,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             &format!("warning: option '{key}' is not supported and was ignored"),
         );
     }
-    if args.no_syscall && args.k8s_audit_webhook.is_none() {
-        eprintln!("vigil: --no-syscall leaves no event source: add --k8s-audit-webhook ADDR");
+    if args.no_syscall && args.k8s_audit_webhook.is_none() && args.k8s_audit_file.is_empty() {
+        eprintln!(
+            "vigil: --no-syscall leaves no event source: add --k8s-audit-webhook ADDR or --k8s-audit-file FILE"
+        );
         return Ok(ExitStatus::Failure);
     }
     if !args.no_syscall
@@ -93,19 +95,21 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         }
     };
-    if let Some(a) = &audit {
+    if let Some(addr) = audit.as_ref().and_then(audit::Audit::local_addr) {
+        let scheme = if args.k8s_audit_tls_cert.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         log(
             &settings,
-            &format!(
-                "Kubernetes audit webhook listening on {}://{}/k8s-audit",
-                if args.k8s_audit_tls_cert.is_some() {
-                    "https"
-                } else {
-                    "http"
-                },
-                a.local_addr()
-                    .map_or_else(|| "?".to_string(), |a| a.to_string())
-            ),
+            &format!("Kubernetes audit webhook listening on {scheme}://{addr}/k8s-audit"),
+        );
+    }
+    for f in &args.k8s_audit_file {
+        log(
+            &settings,
+            &format!("Following Kubernetes audit log {}", f.display()),
         );
     }
     if args.no_syscall {
@@ -267,12 +271,13 @@ fn audit_only(
     Ok(ExitStatus::Success)
 }
 
-/// The Kubernetes audit webhook source of `vigil run`.
+/// The Kubernetes audit sources of `vigil run`: the webhook and followed log files.
 mod audit {
-    use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
+    use std::sync::mpsc::{Receiver, sync_channel};
 
     use anyhow::{Context, Result};
     use vigil_k8saudit::webhook::{self, WebhookBatch, WebhookConfig, WebhookHandle};
+    use vigil_k8saudit::{AuditEvent, FollowOptions, Follower};
 
     use crate::args::RunArgs;
     use crate::commands::pipeline::{Emitter, log};
@@ -284,99 +289,111 @@ mod audit {
 
     pub(super) struct Audit {
         handle: Option<WebhookHandle>,
-        rx: Receiver<WebhookBatch>,
+        rx: Option<Receiver<WebhookBatch>>,
+        followers: Vec<Follower>,
         num: u64,
     }
 
     pub(super) fn start(args: &RunArgs) -> Result<Option<Audit>> {
-        let Some(addr) = args.k8s_audit_webhook else {
+        if args.k8s_audit_webhook.is_none() && args.k8s_audit_file.is_empty() {
             return Ok(None);
-        };
-        let mut cfg = WebhookConfig::new(addr);
-        if let (Some(cert), Some(key)) = (&args.k8s_audit_tls_cert, &args.k8s_audit_tls_key) {
-            cfg = cfg.with_tls(cert, key);
         }
-        if let Some(ca) = &args.k8s_audit_client_ca {
-            cfg = cfg.with_client_ca(ca);
-        }
-        if let Some(path) = &args.k8s_audit_token_file {
-            let token = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read token file {}", path.display()))?;
-            cfg = cfg.with_bearer_token(token.trim());
-        }
-        let (tx, rx) = sync_channel(QUEUE_BATCHES);
-        let handle = webhook::spawn(cfg, tx)?;
-        Ok(Some(Audit {
-            handle: Some(handle),
-            rx,
+        let mut audit = Audit {
+            handle: None,
+            rx: None,
+            followers: args
+                .k8s_audit_file
+                .iter()
+                .map(|p| Follower::new(p, FollowOptions::default()))
+                .collect(),
             num: 0,
-        }))
+        };
+        if let Some(addr) = args.k8s_audit_webhook {
+            let mut cfg = WebhookConfig::new(addr);
+            if let (Some(cert), Some(key)) = (&args.k8s_audit_tls_cert, &args.k8s_audit_tls_key) {
+                cfg = cfg.with_tls(cert, key);
+            }
+            if let Some(ca) = &args.k8s_audit_client_ca {
+                cfg = cfg.with_client_ca(ca);
+            }
+            if let Some(path) = &args.k8s_audit_token_file {
+                let token = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read token file {}", path.display()))?;
+                cfg = cfg.with_bearer_token(token.trim());
+            }
+            let (tx, rx) = sync_channel(QUEUE_BATCHES);
+            audit.handle = Some(webhook::spawn(cfg, tx)?);
+            audit.rx = Some(rx);
+        }
+        Ok(Some(audit))
     }
 
     impl Audit {
-        /// The address the webhook listens on.
+        /// The address the webhook listens on, if there is one.
         pub(super) fn local_addr(&self) -> Option<std::net::SocketAddr> {
             self.handle.as_ref().map(WebhookHandle::local_addr)
         }
 
-        /// Evaluate every batch received so far; the number of events.
+        /// Evaluate every event received or appended so far; the number of events.
         pub(super) fn drain(
             &mut self,
             emitter: &mut Emitter<'_>,
             settings: &Settings,
         ) -> Result<u64> {
             let mut n = 0;
-            loop {
-                match self.rx.try_recv() {
-                    Ok(batch) => n += self.batch(batch, emitter, settings)?,
-                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => return Ok(n),
+            let mut followers = std::mem::take(&mut self.followers);
+            for f in &mut followers {
+                for item in f.poll() {
+                    match item {
+                        Ok(mut ev) => n += self.event(&mut ev, emitter)?,
+                        Err(e) => {
+                            log(settings, &format!("k8s audit: {}: {e}", f.path().display()));
+                        }
+                    }
                 }
             }
-        }
-
-        fn batch(
-            &mut self,
-            mut batch: WebhookBatch,
-            emitter: &mut Emitter<'_>,
-            settings: &Settings,
-        ) -> Result<u64> {
-            for e in &batch.errors {
-                log(settings, &format!("k8s audit: from {}: {e}", batch.peer));
-            }
-            let mut n = 0;
-            for ev in &mut batch.events {
-                // Numbered across the whole stream, not per request body.
-                self.num += 1;
-                ev.set_num(self.num);
-                emitter.event(vigil_k8saudit::K8S_AUDIT_SOURCE, ev, ev.time_ns())?;
-                n += 1;
+            self.followers = followers;
+            // Empty or disconnected: nothing more for now.
+            while let Some(batch) = self.rx.as_ref().and_then(|rx| rx.try_recv().ok()) {
+                for e in &batch.errors {
+                    log(settings, &format!("k8s audit: from {}: {e}", batch.peer));
+                }
+                for mut ev in batch.events {
+                    n += self.event(&mut ev, emitter)?;
+                }
             }
             Ok(n)
         }
 
-        /// Shut the server down, evaluate what it had accepted, report its counters.
+        /// One event, numbered across the whole stream (not per request body or file).
+        fn event(&mut self, ev: &mut AuditEvent, emitter: &mut Emitter<'_>) -> Result<u64> {
+            self.num += 1;
+            ev.set_num(self.num);
+            emitter.event(vigil_k8saudit::K8S_AUDIT_SOURCE, ev, ev.time_ns())?;
+            Ok(1)
+        }
+
+        /// Shut the webhook down, evaluate what was accepted or appended, report counters.
         pub(super) fn stop(
             mut self,
             emitter: &mut Emitter<'_>,
             settings: &Settings,
         ) -> Result<u64> {
-            let stats = self
-                .handle
-                .take()
-                .map(WebhookHandle::shutdown)
-                .unwrap_or_default();
+            let stats = self.handle.take().map(WebhookHandle::shutdown);
             let n = self.drain(emitter, settings)?;
-            log(
-                settings,
-                &format!(
-                    "k8s audit webhook: {} requests, {} events accepted, {} malformed, {} dropped, {} rejected",
-                    stats.requests,
-                    stats.events_accepted,
-                    stats.events_malformed,
-                    stats.events_dropped,
-                    stats.rejected.total()
-                ),
-            );
+            if let Some(stats) = stats {
+                log(
+                    settings,
+                    &format!(
+                        "k8s audit webhook: {} requests, {} events accepted, {} malformed, {} dropped, {} rejected",
+                        stats.requests,
+                        stats.events_accepted,
+                        stats.events_malformed,
+                        stats.events_dropped,
+                        stats.rejected.total()
+                    ),
+                );
+            }
             Ok(n)
         }
     }
