@@ -11,6 +11,7 @@ use clap::Parser;
 mod args;
 mod commands;
 mod default_rules;
+mod drops;
 mod schemas;
 mod settings;
 

@@ -9,6 +9,8 @@ use vigil_output::OutputOptions;
 use vigil_rules::{RuleMatching, RulesetConfig, Selection};
 use yaml_rust2::{Yaml, YamlLoader};
 
+use crate::drops::{DropConfig, LogLevel};
+
 /// Keys Falco accepts that have no effect in vigil (engine and plugin plumbing, logging
 /// destinations, drivers): accepted silently.
 const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
@@ -22,14 +24,12 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
     "http_output",
     "libs_logger",
     "load_plugins",
-    "log_level",
     "log_stderr",
     "log_syslog",
     "metrics",
     "plugins",
     "rules_file",
     "rules_files",
-    "syscall_event_drops",
     "syscall_event_timeouts",
     "syslog_output",
     "watch_config_files",
@@ -37,7 +37,7 @@ const ACCEPTED_WITHOUT_EFFECT: &[&str] = &[
 ];
 
 /// Resolved settings.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Settings {
     /// Rule selection, minimum priority, first/all matching.
     pub(crate) ruleset: RulesetConfig,
@@ -45,6 +45,25 @@ pub(crate) struct Settings {
     pub(crate) output: OutputOptions,
     /// Keys that were not understood (printed as warnings).
     pub(crate) ignored: Vec<String>,
+    /// `syscall_event_drops.*`: drop monitoring.
+    pub(crate) drops: DropConfig,
+    /// `log_level`: the least severe log line printed (Falco's default: info).
+    pub(crate) log_level: LogLevel,
+    /// `syscall_event_drops.actions` as given, validated once everything is applied.
+    drop_actions: Option<Vec<String>>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ruleset: RulesetConfig::default(),
+            output: OutputOptions::default(),
+            ignored: Vec::new(),
+            drops: DropConfig::default(),
+            log_level: LogLevel::Info,
+            drop_actions: None,
+        }
+    }
 }
 
 impl Settings {
@@ -61,6 +80,13 @@ impl Settings {
             s.apply(k.trim(), v.trim())
                 .with_context(|| format!("option -o {kv}"))?;
         }
+        // As Falco, the drop settings are checked once the configuration is complete.
+        let origin = config.map_or_else(|| "-o options".to_string(), |p| p.display().to_string());
+        let invalid = |msg: String| anyhow::anyhow!("Error reading config file ({origin}): {msg}");
+        if let Some(names) = &s.drop_actions {
+            s.drops.actions = DropConfig::parse_actions(names).map_err(invalid)?;
+        }
+        s.drops.validate().map_err(invalid)?;
         Ok(s)
     }
 
@@ -80,6 +106,23 @@ impl Settings {
                         "Unknown rule matching strategy \"{value}\", supported values: first, all"
                     ),
                 };
+            }
+            "log_level" => {
+                self.log_level = value.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            }
+            "syscall_event_drops.actions" => self.drop_actions = Some(list(value)),
+            "syscall_event_drops.actions[]" => {
+                self.drop_actions
+                    .get_or_insert_with(Vec::new)
+                    .push(value.to_string());
+            }
+            "syscall_event_drops.threshold" => self.drops.threshold = number(key, value)?,
+            "syscall_event_drops.rate" => self.drops.rate = number(key, value)?,
+            "syscall_event_drops.max_burst" => self.drops.max_burst = number(key, value)?,
+            "syscall_event_drops.simulate_drops" => {
+                self.drops.simulate_drops = vigil_output::parse_bool(value).ok_or_else(|| {
+                    anyhow::anyhow!("invalid value '{value}' for '{key}': expected a boolean")
+                })?;
             }
             "rules[].enable.rule" => self.select(Selection::EnableRule(value.to_string())),
             "rules[].disable.rule" => self.select(Selection::DisableRule(value.to_string())),
@@ -154,6 +197,10 @@ impl Settings {
                 }
                 Ok(())
             }
+            Yaml::Array(items) if key == "syscall_event_drops.actions" => {
+                self.drop_actions = Some(items.iter().filter_map(scalar).collect());
+                Ok(())
+            }
             Yaml::Array(_) | Yaml::Null | Yaml::BadValue | Yaml::Alias(_) => {
                 let top = key.split('.').next().unwrap_or(key);
                 if !ACCEPTED_WITHOUT_EFFECT.contains(&top) {
@@ -167,6 +214,30 @@ impl Settings {
             },
         }
     }
+}
+
+/// A number setting (YAML's `.5`, `1e-3` and integers included).
+fn number(key: &str, value: &str) -> Result<f64> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| !v.is_nan())
+        .ok_or_else(|| anyhow::anyhow!("invalid value '{value}' for '{key}': expected a number"))
+}
+
+/// A list given on the command line: `[a, b]` (YAML flow sequence) or a single `a`.
+fn list(value: &str) -> Vec<String> {
+    let v = value.trim();
+    let inner = v
+        .strip_prefix('[')
+        .and_then(|v| v.strip_suffix(']'))
+        .unwrap_or(v);
+    inner
+        .split(',')
+        .map(|s| s.trim().trim_matches(|c| c == '"' || c == '\'').to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 fn scalar(v: &Yaml) -> Option<String> {
@@ -211,5 +282,54 @@ mod tests {
         assert!(Settings::resolve(None, &["rule_matching=some".into()]).is_err());
         assert!(Settings::resolve(None, &["priority=loud".into()]).is_err());
         assert!(Settings::resolve(None, &["novalue".into()]).is_err());
+    }
+
+    #[test]
+    fn syscall_event_drops_settings() {
+        use crate::drops::DropAction;
+        let s = Settings::resolve(
+            None,
+            &[
+                "syscall_event_drops.actions=[log, exit]".into(),
+                "syscall_event_drops.actions[]=alert".into(),
+                "syscall_event_drops.threshold=.5".into(),
+                "syscall_event_drops.rate=1".into(),
+                "syscall_event_drops.max_burst=3".into(),
+                "syscall_event_drops.simulate_drops=true".into(),
+                "log_level=debug".into(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            s.drops.actions,
+            [DropAction::Log, DropAction::Exit, DropAction::Alert]
+        );
+        assert_eq!(
+            (s.drops.threshold, s.drops.rate, s.drops.max_burst),
+            (0.5, 1.0, 3.0)
+        );
+        assert!(s.drops.simulate_drops);
+        assert_eq!(s.log_level, LogLevel::Debug);
+        assert!(s.ignored.is_empty());
+        // Falco's defaults (shipped falco.yaml).
+        let d = Settings::resolve(None, &[]).unwrap();
+        assert_eq!(d.drops.actions, [DropAction::Log, DropAction::Alert]);
+        assert_eq!(d.log_level, LogLevel::Info);
+        for bad in [
+            "syscall_event_drops.threshold=2",
+            "syscall_event_drops.actions=[ignore, alert]",
+            "syscall_event_drops.actions=shout",
+            "syscall_event_drops.rate=fast",
+            "log_level=loud",
+        ] {
+            assert!(Settings::resolve(None, &[bad.into()]).is_err(), "{bad}");
+        }
+        let e = Settings::resolve(None, &["syscall_event_drops.threshold=-1".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("threshold must be a double in the range [0, 1]"),
+            "{e}"
+        );
     }
 }

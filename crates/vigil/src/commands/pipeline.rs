@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use vigil_event::{Extract, Priority};
-use vigil_output::{Alert, OutputTemplate, Sink};
+use vigil_output::{Alert, FieldValue, OutputTemplate, Sink};
 use vigil_rules::{Rule, Ruleset};
 
 use crate::commands::rules::load_or_report;
+use crate::drops::{Counters, DropActions, LogLevel};
 use crate::schemas;
 use crate::settings::Settings;
 
@@ -87,6 +88,46 @@ impl<'r> Emitter<'r> {
         Ok(())
     }
 
+    /// Emit an internal alert (Falco's `handle_msg`: source `internal`, no rule behind it,
+    /// not counted among the detections): the text line is `<time>: <Priority> <msg>
+    /// (k="v" ...)`, the JSON object carries the fields as string-valued `output_fields`.
+    pub(crate) fn internal(
+        &mut self,
+        time_ns: u64,
+        priority: Priority,
+        rule: &str,
+        msg: &str,
+        fields: &[(&str, String)],
+    ) -> Result<()> {
+        let mut message = format!("{msg} (");
+        for (i, (k, v)) in fields.iter().enumerate() {
+            if i > 0 {
+                message.push(' ');
+            }
+            message.push_str(k);
+            message.push('=');
+            vigil_output::push_json_str(&mut message, v);
+        }
+        message.push(')');
+        let alert = Alert {
+            time_ns,
+            rule,
+            priority,
+            source: "internal",
+            tags: &[],
+            hostname: &self.hostname,
+            message,
+            output_fields: fields
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), FieldValue::Str(v.clone())))
+                .collect(),
+        };
+        for s in &mut self.sinks {
+            s.emit(&alert)?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn finish(&mut self, events: u64, elapsed: Duration) -> Result<()> {
         for s in &mut self.sinks {
             s.flush()?;
@@ -114,8 +155,17 @@ impl<'r> Emitter<'r> {
     }
 }
 
-/// A log line on stderr, prefixed with the wall-clock time as Falco's logger does.
+/// An informational log line on stderr, prefixed with the wall-clock time as Falco's
+/// logger does.
 pub(crate) fn log(settings: &Settings, msg: &str) {
+    log_at(settings, LogLevel::Info, msg);
+}
+
+/// A log line at `level`, printed if the `log_level` setting allows it.
+pub(crate) fn log_at(settings: &Settings, level: LogLevel, msg: &str) {
+    if level > settings.log_level {
+        return;
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
@@ -124,6 +174,32 @@ pub(crate) fn log(settings: &Settings, msg: &str) {
     line.push_str(": ");
     line.push_str(msg);
     eprintln!("{line}");
+}
+
+/// The drop monitor's actions in a pipeline: log lines per `log_level`, internal alerts
+/// through the emitter's sinks.
+pub(crate) struct DropOut<'a, 'r> {
+    pub(crate) settings: &'a Settings,
+    pub(crate) emitter: &'a mut Emitter<'r>,
+    /// Whether the counters come from the live sensor (`ebpf_enabled` in the alert).
+    pub(crate) live: bool,
+}
+
+impl DropActions for DropOut<'_, '_> {
+    fn log(&mut self, level: LogLevel, msg: &str) {
+        log_at(self.settings, level, msg);
+    }
+
+    fn alert(&mut self, now_ns: u64, msg: &str, delta: &Counters) -> Result<()> {
+        let fields = delta.output_fields(self.live);
+        self.emitter.internal(
+            now_ns,
+            Priority::Debug,
+            crate::drops::DROP_RULE,
+            msg,
+            &fields,
+        )
+    }
 }
 
 /// The rules to run: the given files, or vigil's embedded rules when none are given.

@@ -13,7 +13,8 @@ use vigil_state::State;
 
 use crate::ExitStatus;
 use crate::args::ReplayArgs;
-use crate::commands::pipeline::{Emitter, load_rules, log};
+use crate::commands::pipeline::{DropOut, Emitter, load_rules, log};
+use crate::drops::{Counters, DropMonitor};
 use crate::settings::Settings;
 
 /// What a recording holds.
@@ -72,7 +73,13 @@ impl Progress {
 }
 
 pub(crate) fn run(args: &ReplayArgs) -> Result<ExitStatus> {
-    let settings = Settings::resolve(args.config.as_deref(), &args.options)?;
+    let settings = match Settings::resolve(args.config.as_deref(), &args.options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vigil: error: {e:#}");
+            return Ok(ExitStatus::Failure);
+        }
+    };
     log(
         &settings,
         &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
@@ -114,6 +121,8 @@ fn replay(
                 Reader::open(input).map_err(|e| anyhow::anyhow!("{}: {e}", input.display()))?;
             let mut conv = Converter::new(reader);
             let mut state = State::new();
+            // A capture records no drops; `simulate_drops` still exercises the monitor.
+            let mut drops = DropMonitor::new(&settings.drops, Counters::default());
             loop {
                 match conv.next() {
                     Ok(Some(block)) => {
@@ -121,6 +130,21 @@ fn replay(
                         if let Block::Event(ev) = &block {
                             events += 1;
                             progress.tick(events);
+                            let counters = || Counters {
+                                evts: events,
+                                ..Counters::default()
+                            };
+                            let mut out = DropOut {
+                                settings,
+                                emitter: &mut emitter,
+                                live: false,
+                            };
+                            if !drops.check(ev.ts, counters, &mut out)? {
+                                progress.done();
+                                eprintln!("vigil: stopped: syscall event drops (action exit)");
+                                status = ExitStatus::Failure;
+                                break;
+                            }
                             let view = state.view(ev);
                             emitter.event(vigil_state::SYSCALL_SOURCE, &view, ev.ts)?;
                         }
@@ -136,6 +160,8 @@ fn replay(
                 }
             }
             state.flush();
+            progress.done();
+            eprint!("{}", drops.summary());
         }
         InputKind::K8sAudit => {
             let bytes =

@@ -9,13 +9,6 @@ use std::process::Command;
 use serde_json::Value;
 use vigil_event::Priority;
 
-/// The Falco configuration keys a case's capability depends on, with the reason a case using
-/// them is skipped until vigil has that capability.
-const MISSING_CAPABILITIES: &[(&str, &str)] = &[(
-    "syscall_event_drops",
-    "needs syscall event drop monitoring (live sensor issue)",
-)];
-
 fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::Array(a) => a
@@ -29,20 +22,12 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// Why this run case cannot be judged yet, if it cannot.
-pub(crate) fn skip_reason(case: &Value, base: &Path) -> Option<String> {
+pub(crate) fn skip_reason(case: &Value, _base: &Path) -> Option<String> {
     if case["capture_available"] == Value::Bool(false) {
         return Some("capture not available".into());
     }
     if case["expect"].get("other_checks_in_words").is_some() {
         return Some("expectation given only in words (checked by cli_replay tests)".into());
-    }
-    if let Some(cfg) = case["options"]["config"].as_str() {
-        let text = std::fs::read_to_string(base.join(cfg)).unwrap_or_default();
-        for (key, why) in MISSING_CAPABILITIES {
-            if text.contains(key) {
-                return Some((*why).to_string());
-            }
-        }
     }
     None
 }
