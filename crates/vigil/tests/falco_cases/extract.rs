@@ -16,10 +16,13 @@
 //!   met.
 //!
 //! A filter given in words can only be resolved generically: "(same base filter as SUFFIX) and
-//! REST" names another case of the file by the end of its id; its filter is the base, and the
-//! conjuncts of REST replace the base's top-level conjuncts on the same field (a case narrows
-//! the shared base with its own selector, e.g. `thread.tid=...`). Other wordings are skipped
-//! with the reason printed.
+//! REST" names another case of the file by the end of its id, "(same base filter) and REST"
+//! means the one case of the same `suite` (test source file) that writes its filter out. That
+//! filter is the shared base followed by that case's own selector, its last top-level
+//! conjunct (libs' tests build each filter as `base and extra`, e.g. `... and
+//! thread.tid=17498`); the case in words uses the base followed by the conjuncts of REST.
+//! Other wordings (or a suite with several written-out filters) are skipped with the reason
+//! printed.
 
 use std::path::Path;
 use std::process::Command;
@@ -61,15 +64,6 @@ fn conjuncts(cond: &str) -> Vec<String> {
     out
 }
 
-/// The field a conjunct tests (`thread.tid=1` → `thread.tid`), if it starts with one.
-fn conjunct_field(c: &str) -> Option<&str> {
-    let end = c
-        .find(|ch: char| ch.is_whitespace() || "=!<>".contains(ch))
-        .unwrap_or(c.len());
-    let f = &c[..end];
-    (f.contains('.') && !f.starts_with('(')).then_some(f)
-}
-
 /// The filter of a case: its own text, or a reference in words resolved as the module
 /// documentation says; `Err` is the reason the case cannot be judged.
 pub(crate) fn resolve_filter(case: &Value, cases: &[Value]) -> Result<String, String> {
@@ -87,30 +81,54 @@ pub(crate) fn resolve_filter(case: &Value, cases: &[Value]) -> Result<String, St
         .map(|p| at + p)
         .ok_or("filter in words without parentheses")?;
     let words = text[at + WORDS.len()..close].trim();
-    let Some(name) = words.strip_prefix("as ").map(str::trim) else {
-        return Err(format!(
-            "filter given in words ('{}') names no case whose filter it reuses",
-            &text[open..=close]
-        ));
-    };
     let this = case["id"].as_str().unwrap_or("");
-    let base = cases
-        .iter()
-        .filter(|c| {
-            c["id"]
-                .as_str()
-                .is_some_and(|id| id != this && id.ends_with(name))
-        })
-        .filter_map(|c| c["filter"].as_str())
-        .find(|f| !f.contains(WORDS))
-        .ok_or_else(|| format!("filter refers to case '{name}', which has no filter"))?;
-    let rest = conjuncts(text[close + 1..].trim().trim_start_matches("and").trim());
-    let overridden: Vec<&str> = rest.iter().filter_map(|c| conjunct_field(c)).collect();
-    let mut all: Vec<String> = conjuncts(base)
-        .into_iter()
-        .filter(|c| conjunct_field(c).is_none_or(|f| !overridden.contains(&f)))
-        .collect();
-    all.extend(rest);
+    // The cases that write a filter out, other than this one.
+    let written = cases.iter().filter(|c| {
+        c["id"].as_str().is_some_and(|id| id != this)
+            && c["filter"].as_str().is_some_and(|f| !f.contains(WORDS))
+    });
+    let base = match words.strip_prefix("as ").map(str::trim) {
+        // "(same base filter as SUFFIX)": the case whose id ends with SUFFIX.
+        Some(name) => written
+            .filter(|c| c["id"].as_str().is_some_and(|id| id.ends_with(name)))
+            .find_map(|c| c["filter"].as_str())
+            .ok_or_else(|| format!("filter refers to case '{name}', which has no filter"))?,
+        // "(same base filter)": the one case of the same suite (source file) that writes
+        // its filter out.
+        None => {
+            let suite = case["suite"].as_str().unwrap_or("");
+            let same: Vec<&str> = written
+                .filter(|c| !suite.is_empty() && c["suite"].as_str() == Some(suite))
+                .filter_map(|c| c["filter"].as_str())
+                .collect();
+            match same.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(format!(
+                        "filter given in words ('{}'): no case of suite '{suite}' writes a filter out",
+                        &text[open..=close]
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "filter given in words ('{}'): {} cases of suite '{suite}' write a filter out, which one is meant is not said",
+                        &text[open..=close],
+                        same.len()
+                    ));
+                }
+            }
+        }
+    };
+    // The written-out filter is BASE plus the case's own selector, its last top-level
+    // conjunct (libs' tests build their filters as `base + " and " + extra`); the case in
+    // words keeps BASE and adds its own selector.
+    let mut all = conjuncts(base);
+    if all.len() > 1 {
+        all.pop();
+    }
+    all.extend(conjuncts(
+        text[close + 1..].trim().trim_start_matches("and").trim(),
+    ));
     Ok(all.join(" and "))
 }
 
