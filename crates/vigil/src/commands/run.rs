@@ -13,8 +13,27 @@ use vigil_state::{SYSCALL_SCHEMA, SYSCALL_SOURCE, State};
 
 use crate::ExitStatus;
 use crate::args::RunArgs;
-use crate::commands::pipeline::{Emitter, load_rules, log};
+use crate::commands::pipeline::{DropOut, Emitter, load_rules, log};
+use crate::drops::{Counters, DropMonitor};
 use crate::settings::Settings;
+
+/// The sensor's counters as the drop monitor sees them (events include the dropped ones).
+fn counters(k: &vigil_ebpf::KernelStats) -> Counters {
+    Counters {
+        evts: k.submitted.saturating_add(k.dropped),
+        drops: k.dropped,
+        drops_buffer: k.dropped,
+        unreadable_strings: k.str_errors,
+        unreadable_sockets: k.sock_errors,
+    }
+}
+
+/// Wall-clock time in nanoseconds (the clock of live event timestamps).
+fn now_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
 
 /// The syscall event types the rules need, by name (`None`: every type).
 fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
@@ -58,7 +77,13 @@ pub(super) fn start_sensor(
 }
 
 pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
-    let mut settings = Settings::resolve(args.config.as_deref(), &args.options)?;
+    let mut settings = match Settings::resolve(args.config.as_deref(), &args.options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vigil: error: {e:#}");
+            return Ok(ExitStatus::Failure);
+        }
+    };
     if args.json {
         settings.output.json_output = true;
     }
@@ -165,8 +190,11 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     let stats_every = Duration::from_secs(args.stats_interval);
     let mut next_stats = start + stats_every;
     let (mut events, mut skipped, mut last_events) = (0u64, 0u64, 0u64);
-    let mut last_dropped = 0u64;
     let mut last_stats_at = start;
+    let mut last_k = sensor.stats();
+    // Falco's syscall_event_drops monitor on the sensor's counters, checked every poll.
+    let mut drops = DropMonitor::new(&settings.drops, counters(&last_k));
+    let mut status = ExitStatus::Success;
     let mut result = Ok(());
     loop {
         let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
@@ -190,6 +218,16 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         if let Some(a) = &mut audit {
             events += a.drain(&mut emitter, &settings)?;
         }
+        let mut out = DropOut {
+            settings: &settings,
+            emitter: &mut emitter,
+            live: true,
+        };
+        if !drops.check(now_ns(), || counters(&sensor.stats()), &mut out)? {
+            eprintln!("vigil: stopped: syscall event drops (action exit)");
+            status = ExitStatus::Failure;
+            break;
+        }
         if stopping {
             break;
         }
@@ -200,23 +238,17 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             log(
                 &settings,
                 &format!(
-                    "stats: {:.0} events/s, {events} events, {} dropped (ring full), {} unreadable strings, {} unreadable sockets, {skipped} undecodable",
+                    "stats: {:.0} events/s, {events} events; drops by category (total, +since the last report): {} dropped (ring buffer full, +{}), {} unreadable strings (+{}), {} unreadable sockets (+{}), {skipped} undecodable",
                     (events - last_events) as f64 / secs,
                     k.dropped,
+                    k.dropped.saturating_sub(last_k.dropped),
                     k.str_errors,
-                    k.sock_errors
+                    k.str_errors.saturating_sub(last_k.str_errors),
+                    k.sock_errors,
+                    k.sock_errors.saturating_sub(last_k.sock_errors),
                 ),
             );
-            if k.dropped > last_dropped {
-                log(
-                    &settings,
-                    &format!(
-                        "warning: {} events dropped since the last report: alerts may have been missed",
-                        k.dropped - last_dropped
-                    ),
-                );
-            }
-            last_dropped = k.dropped;
+            last_k = k;
             last_events = events;
             last_stats_at = now;
             next_stats = now + stats_every;
@@ -232,14 +264,15 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     log(
         &settings,
         &format!(
-            "Stopping: {} dropped (ring full), {} unreadable strings, {} unreadable sockets",
+            "Stopping: {} dropped (ring buffer full), {} unreadable strings, {} unreadable sockets",
             k.dropped, k.str_errors, k.sock_errors
         ),
     );
+    eprint!("{}", drops.summary());
     emitter
         .finish(events, start.elapsed())
         .context("cannot flush outputs")?;
-    Ok(ExitStatus::Success)
+    Ok(status)
 }
 
 /// The audit-only loop (`--no-syscall`): webhook batches through the rules until a signal or
