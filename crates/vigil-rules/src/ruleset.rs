@@ -236,6 +236,22 @@ impl Ruleset {
     /// order, pushing the matching ones to `hits` (only the first with
     /// [`RuleMatching::First`]).
     pub fn evaluate<'r>(&'r self, source: &str, ev: &dyn Extract, hits: &mut Vec<&'r Rule>) {
+        self.for_each_match(source, ev, |_, rule| hits.push(rule));
+    }
+
+    /// Like [`Ruleset::evaluate`], pushing the matching rules' indices in
+    /// [`Ruleset::rules`] (for callers that keep per-rule data, such as compiled output
+    /// templates, in a parallel vector).
+    pub fn evaluate_indices(&self, source: &str, ev: &dyn Extract, hits: &mut Vec<usize>) {
+        self.for_each_match(source, ev, |i, _| hits.push(i));
+    }
+
+    fn for_each_match<'r>(
+        &'r self,
+        source: &str,
+        ev: &dyn Extract,
+        mut hit: impl FnMut(usize, &'r Rule),
+    ) {
         let Some(ix) = self.sources.iter().find(|s| s.name == source) else {
             return;
         };
@@ -251,7 +267,7 @@ impl Ruleset {
                 continue;
             };
             if rule.filter.eval(ev) {
-                hits.push(rule);
+                hit(i as usize, rule);
                 if self.config.rule_matching == RuleMatching::First {
                     return;
                 }

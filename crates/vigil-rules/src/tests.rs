@@ -130,6 +130,48 @@ fn simple_rule_loads_and_evaluates() {
 }
 
 #[test]
+fn evaluate_indices_names_the_rules_evaluate_returns() {
+    let second = "
+- rule: open any
+  desc: d
+  condition: evt.type=open
+  output: open
+  priority: NOTICE
+- rule: exec cat
+  desc: d
+  condition: evt.type=execve and proc.name=cat
+  output: exec
+  priority: NOTICE
+";
+    let rs = load_str(&[BASE, second]).ruleset.expect("ruleset");
+    for ty in ["open", "execve", "close"] {
+        let ev = Ev {
+            ty,
+            name: "cat",
+            fd: "/x",
+        };
+        let (mut rules, mut idx) = (Vec::new(), Vec::new());
+        rs.evaluate("syscall", &ev, &mut rules);
+        rs.evaluate_indices("syscall", &ev, &mut idx);
+        let by_index: Vec<&str> = idx.iter().map(|&i| rs.rules()[i].name.as_str()).collect();
+        let by_ref: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(by_index, by_ref, "{ty}");
+    }
+    let mut idx = Vec::new();
+    rs.evaluate_indices(
+        "syscall",
+        &Ev {
+            ty: "open",
+            name: "cat",
+            fd: "/x",
+        },
+        &mut idx,
+    );
+    // Falco's default `rule_matching: first`: only the first matching rule, by load order.
+    assert_eq!(idx, vec![0]);
+}
+
+#[test]
 fn yaml_structure_errors() {
     let r = load_str(&["This is not yaml"]);
     let e = first_error(&r);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use vigil_event::{Extract, Priority};
 use vigil_output::{Alert, FieldValue, OutputTemplate, Sink};
-use vigil_rules::{Rule, Ruleset};
+use vigil_rules::Ruleset;
 
 use crate::commands::rules::load_or_report;
 use crate::drops::{Counters, DropActions, LogLevel};
@@ -24,7 +24,7 @@ pub(crate) struct Emitter<'r> {
     hostname: String,
     by_rule: BTreeMap<&'r str, u64>,
     by_priority: BTreeMap<Priority, u64>,
-    hits: Vec<&'r Rule>,
+    hits: Vec<usize>,
 }
 
 impl<'r> Emitter<'r> {
@@ -55,19 +55,13 @@ impl<'r> Emitter<'r> {
     pub(crate) fn event(&mut self, source: &str, ev: &dyn Extract, ts: u64) -> Result<()> {
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
-        self.ruleset.evaluate(source, ev, &mut hits);
-        for rule in &hits {
+        self.ruleset.evaluate_indices(source, ev, &mut hits);
+        let rules = self.ruleset.rules();
+        for &i in &hits {
+            let Some(rule) = rules.get(i) else { continue };
             *self.by_rule.entry(rule.name.as_str()).or_default() += 1;
             *self.by_priority.entry(rule.priority).or_default() += 1;
-            let idx = self
-                .ruleset
-                .rules()
-                .iter()
-                .position(|r| std::ptr::eq(r, *rule));
-            let Some(tpl) = idx
-                .and_then(|i| self.templates.get(i))
-                .and_then(Option::as_ref)
-            else {
+            let Some(tpl) = self.templates.get(i).and_then(Option::as_ref) else {
                 continue;
             };
             let alert = Alert::from_event(
