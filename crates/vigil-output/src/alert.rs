@@ -26,6 +26,8 @@ pub struct Alert<'a> {
     pub message: String,
     /// The fields of the rule output with typed values, sorted by key, one per key.
     pub output_fields: Vec<(String, FieldValue)>,
+    /// An internal message rather than a rule match (see [`Alert::internal`]).
+    pub internal: bool,
 }
 
 impl<'a> Alert<'a> {
@@ -52,6 +54,33 @@ impl<'a> Alert<'a> {
             hostname,
             message,
             output_fields: template.field_values(ev, time_ns),
+            internal: false,
+        }
+    }
+
+    /// An internal message (Falco's `falco_outputs::handle_msg`, e.g. "Falco internal:
+    /// syscall event drop"): source `internal`, no tags; its text line is `<time of day>:
+    /// <Priority> <message> (k="v" ...)` and its JSON object has only `hostname`, `output`
+    /// (the message alone), `output_fields`, `priority`, `rule`, `source` and `time`.
+    /// `output_fields` should be sorted by key.
+    pub fn internal(
+        time_ns: u64,
+        rule: &'a str,
+        priority: Priority,
+        hostname: &'a str,
+        message: String,
+        output_fields: Vec<(String, FieldValue)>,
+    ) -> Alert<'a> {
+        Alert {
+            time_ns,
+            rule,
+            priority,
+            source: "internal",
+            tags: &[],
+            hostname,
+            message,
+            output_fields,
+            internal: true,
         }
     }
 }
@@ -91,6 +120,26 @@ impl AlertFormatter {
     /// Append the text line (no newline). With [`OutputOptions::escape_text`] the text is
     /// JSON-escaped without the quotes (Falco after 0.44).
     pub fn push_text(&self, alert: &Alert<'_>, out: &mut String) {
+        if alert.internal {
+            // Falco prints internal messages with the time of day whatever the time format,
+            // unescaped, the fields as `key=<JSON value>` in parentheses.
+            push_time_of_day(out, alert.time_ns, self.options.utc_offset_secs);
+            out.push_str(": ");
+            out.push_str(alert.priority.as_str());
+            out.push(' ');
+            out.push_str(&alert.message);
+            out.push_str(" (");
+            for (i, (k, v)) in alert.output_fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push('=');
+                v.write_json(out);
+            }
+            out.push(')');
+            return;
+        }
         if self.options.escape_text {
             let mut raw = String::new();
             self.push_output(alert, &mut raw);
@@ -116,6 +165,10 @@ impl AlertFormatter {
     /// `output_fields` also holds the prefix's time field (`evt.time` or `evt.time.iso8601`,
     /// the timestamp as a number).
     pub fn push_json(&self, alert: &Alert<'_>, out: &mut String) {
+        if alert.internal {
+            self.push_internal_json(alert, out);
+            return;
+        }
         let o = &self.options;
         out.push_str("{\"hostname\":");
         push_json_str(out, alert.hostname);
@@ -183,6 +236,33 @@ impl AlertFormatter {
         out.push_str("\"}");
     }
 
+    /// The JSON object of an internal message (the `json_include_*` options do not apply,
+    /// as in Falco).
+    fn push_internal_json(&self, alert: &Alert<'_>, out: &mut String) {
+        out.push_str("{\"hostname\":");
+        push_json_str(out, alert.hostname);
+        out.push_str(",\"output\":");
+        push_json_str(out, &alert.message);
+        out.push_str(",\"output_fields\":{");
+        for (i, (k, v)) in alert.output_fields.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_str(out, k);
+            out.push(':');
+            v.write_json(out);
+        }
+        out.push_str("},\"priority\":");
+        push_json_str(out, alert.priority.as_str());
+        out.push_str(",\"rule\":");
+        push_json_str(out, alert.rule);
+        out.push_str(",\"source\":");
+        push_json_str(out, alert.source);
+        out.push_str(",\"time\":\"");
+        push_iso8601_z(out, alert.time_ns);
+        out.push_str("\"}");
+    }
+
     /// Append the alert as `json_output` selects: the JSON object or the text line (no
     /// newline).
     pub fn push_line(&self, alert: &Alert<'_>, out: &mut String) {
@@ -198,5 +278,45 @@ impl AlertFormatter {
         let mut s = String::new();
         self.push_line(alert, &mut s);
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drop_alert() -> Alert<'static> {
+        Alert::internal(
+            1_470_327_477_881_781_397,
+            "Falco internal: syscall event drop",
+            Priority::Debug,
+            "host",
+            "Falco internal: syscall event drop. 3 system calls dropped in last second.".into(),
+            vec![
+                ("n_drops".into(), FieldValue::Str("3".into())),
+                ("n_evts".into(), FieldValue::Str("40".into())),
+            ],
+        )
+    }
+
+    #[test]
+    fn internal_messages_print_as_falco_handle_msg() {
+        let mut opts = OutputOptions {
+            // Ignored for internal messages, as in Falco.
+            time_format_iso_8601: true,
+            json_include_output_property: false,
+            ..OutputOptions::default()
+        };
+        let f = AlertFormatter::new(opts.clone());
+        assert_eq!(
+            f.line(&drop_alert()),
+            "16:17:57.881781397: Debug Falco internal: syscall event drop. 3 system calls dropped in last second. (n_drops=\"3\" n_evts=\"40\")"
+        );
+        opts.json_output = true;
+        let f = AlertFormatter::new(opts);
+        assert_eq!(
+            f.line(&drop_alert()),
+            "{\"hostname\":\"host\",\"output\":\"Falco internal: syscall event drop. 3 system calls dropped in last second.\",\"output_fields\":{\"n_drops\":\"3\",\"n_evts\":\"40\"},\"priority\":\"Debug\",\"rule\":\"Falco internal: syscall event drop\",\"source\":\"internal\",\"time\":\"2016-08-04T16:17:57.881781397Z\"}"
+        );
     }
 }

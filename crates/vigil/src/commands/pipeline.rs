@@ -83,8 +83,7 @@ impl<'r> Emitter<'r> {
     }
 
     /// Emit an internal alert (Falco's `handle_msg`: source `internal`, no rule behind it,
-    /// not counted among the detections): the text line is `<time>: <Priority> <msg>
-    /// (k="v" ...)`, the JSON object carries the fields as string-valued `output_fields`.
+    /// not counted among the detections), the fields as string values.
     pub(crate) fn internal(
         &mut self,
         time_ns: u64,
@@ -93,29 +92,17 @@ impl<'r> Emitter<'r> {
         msg: &str,
         fields: &[(&str, String)],
     ) -> Result<()> {
-        let mut message = format!("{msg} (");
-        for (i, (k, v)) in fields.iter().enumerate() {
-            if i > 0 {
-                message.push(' ');
-            }
-            message.push_str(k);
-            message.push('=');
-            vigil_output::push_json_str(&mut message, v);
-        }
-        message.push(')');
-        let alert = Alert {
+        let alert = Alert::internal(
             time_ns,
             rule,
             priority,
-            source: "internal",
-            tags: &[],
-            hostname: &self.hostname,
-            message,
-            output_fields: fields
+            &self.hostname,
+            msg.to_string(),
+            fields
                 .iter()
                 .map(|(k, v)| ((*k).to_string(), FieldValue::Str(v.clone())))
                 .collect(),
-        };
+        );
         for s in &mut self.sinks {
             s.emit(&alert)?;
         }
