@@ -41,6 +41,17 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define NR_renameat2 316
 #define NR_memfd_create 319
 #define NR_openat2 437
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_listen 50
+#define NR_mkdir 83
+#define NR_rmdir 84
+#define NR_chmod 90
+#define NR_mkdirat 258
+#define NR_fchmodat 268
+#define NR_fchmodat2 452
 
 /* Set by the loader before load: the sensor's own tgid, whose syscalls are not reported. */
 volatile const __u32 vg_self_tgid = 0;
@@ -146,20 +157,16 @@ err:
 	stat_inc(VG_STAT_SOCK_ERR);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+/*
+ * The common exit path: `nr` and `ret` from the tracepoint, the arguments from the saved user
+ * registers. The caller has already decided the syscall is wanted.
+ */
+static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_regs *regs)
 {
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
-	if (tgid == vg_self_tgid)
-		return 0;
-	long nr = regs->orig_ax;
 	if (nr < 0 || nr >= VG_NR_MAX)
 		return 0;
 	__u32 key = (__u32)nr;
-	__u8 *want = bpf_map_lookup_elem(&interest, &key);
-	if (!want || !*want)
-		return 0;
 
 	struct vg_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -187,11 +194,35 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	case NR_unlink:
 	case NR_chdir:
 	case NR_memfd_create:
+	case NR_chmod:
+	case NR_mkdir:
+	case NR_rmdir:
 		read_ustr(e, 0, e->args[0]);
 		break;
 	case NR_openat:
 	case NR_unlinkat:
+	case NR_mkdirat:
+	case NR_fchmodat:
+	case NR_fchmodat2:
 		read_ustr(e, 0, e->args[1]);
+		break;
+	case NR_sendto: {
+		/* An unconnected socket's destination is the sockaddr argument. */
+		__u64 len = e->args[5];
+		if (len > VG_ADDR_MAX - 1)
+			len = VG_ADDR_MAX - 1;
+		len &= VG_ADDR_MAX - 1;
+		if (e->args[4] && len > 0 &&
+		    !bpf_probe_read_user(e->addr, len, (const void *)e->args[4]))
+			e->addr_len = (__u32)len;
+		read_sock(e, (long)e->args[0]);
+		break;
+	}
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_listen:
+		read_sock(e, (long)e->args[0]);
 		break;
 	case NR_openat2:
 		read_ustr(e, 0, e->args[1]);
@@ -241,6 +272,52 @@ int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
 	}
 	submit(e);
 	return 0;
+}
+
+/*
+ * "All syscalls" mode: one program on the raw sys_exit tracepoint, for every syscall of every
+ * task, filtered by the interest map. Used when the interest set is every supported syscall
+ * or when tracefs (needed by the per-syscall tracepoints) is unavailable.
+ */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vg_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)(id >> 32) == vg_self_tgid)
+		return 0;
+	long nr = regs->orig_ax;
+	if (nr < 0 || nr >= VG_NR_MAX)
+		return 0;
+	__u32 key = (__u32)nr;
+	__u8 *want = bpf_map_lookup_elem(&interest, &key);
+	if (!want || !*want)
+		return 0;
+	return on_sys_exit(id, nr, ret, regs);
+}
+
+/* The record of a syscalls/sys_exit_<name> tracepoint (tracefs `format`). */
+struct vg_tp_sys_exit {
+	__u64 common;
+	int nr;
+	int pad;
+	long ret;
+};
+
+/*
+ * Per-syscall mode: this one program is attached to syscalls/sys_exit_<name> for each
+ * syscall of the interest set only, so the other syscalls run no BPF at all.
+ */
+SEC("tracepoint/syscalls/sys_exit")
+int vg_sc_exit(struct vg_tp_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if ((__u32)(id >> 32) == vg_self_tgid)
+		return 0;
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return 0;
+	return on_sys_exit(id, ctx->nr, ctx->ret, regs);
 }
 
 SEC("tp_btf/sched_process_exec")

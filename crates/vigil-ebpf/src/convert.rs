@@ -285,6 +285,29 @@ fn socktuple(s: &VgSock, client_is_local: bool) -> Vec<u8> {
     }
 }
 
+/// A socket without a peer (unconnected UDP) takes its destination from the sockaddr
+/// argument (sendto).
+fn with_dest(mut s: VgSock, addr: &[u8]) -> VgSock {
+    if s.dport != 0 || s.daddr.iter().any(|b| *b != 0) {
+        return s;
+    }
+    let fam = addr
+        .get(..2)
+        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]]));
+    match fam {
+        2 if addr.len() >= 8 && s.family == 2 => {
+            s.dport = u16::from_be_bytes([addr[2], addr[3]]);
+            s.daddr[..4].copy_from_slice(&addr[4..8]);
+        }
+        10 if addr.len() >= 24 && s.family == 10 => {
+            s.dport = u16::from_be_bytes([addr[2], addr[3]]);
+            s.daddr.copy_from_slice(&addr[8..24]);
+        }
+        _ => {}
+    }
+    s
+}
+
 fn read_sock(r: &Rec<'_>, base: usize) -> VgSock {
     let mut s = VgSock {
         family: r.u16(base + offset_of!(VgSock, family)).unwrap_or(0),
@@ -452,6 +475,61 @@ fn syscall(r: &Rec<'_>, h: &VgHeader, ts: u64) -> Result<OwnedEvent, Skip> {
             .push(string(0))
             .push_u32(arg(2) as u32),
         "memfd_create" => ev.push_i64(ret).push(string(0)).push_u32(arg(1) as u32),
+        "chmod" => ev
+            .push_i64(ret)
+            .push(string(0))
+            .push_u32(arg(1) as u32 & 0o7777),
+        "fchmod" => ev
+            .push_i64(ret)
+            .push_i64(fd_arg(arg(0)))
+            .push_u32(arg(1) as u32 & 0o7777),
+        // fchmodat and fchmodat2 (same first three arguments).
+        "fchmodat" => ev
+            .push_i64(ret)
+            .push_i64(fd_arg(arg(0)))
+            .push(string(0))
+            .push_u32(arg(2) as u32 & 0o7777),
+        "mkdir" => ev.push_i64(ret).push(string(0)).push_u32(arg(1) as u32),
+        "mkdirat" => ev
+            .push_i64(ret)
+            .push_i64(fd_arg(arg(0)))
+            .push(string(0))
+            .push_u32(arg(2) as u32),
+        "rmdir" => ev.push_i64(ret).push(string(0)),
+        "listen" => ev
+            .push_i64(ret)
+            .push_i64(fd_arg(arg(0)))
+            .push_u32(arg(1) as i32 as u32),
+        "sendto" => ev
+            .push_i64(ret)
+            .push(Vec::new())
+            .push_i64(fd_arg(arg(0)))
+            .push_u32(arg(2) as u32)
+            .push(socktuple(&with_dest(sock(), addr()), true)),
+        "sendmsg" => ev
+            .push_i64(ret)
+            .push(Vec::new())
+            .push_i64(fd_arg(arg(0)))
+            .push_u32(ret.max(0) as u32)
+            .push(socktuple(&sock(), true)),
+        "recvfrom" => ev
+            .push_i64(ret)
+            .push(Vec::new())
+            .push(socktuple(&sock(), true))
+            .push_i64(fd_arg(arg(0)))
+            .push_u32(arg(2) as u32),
+        "recvmsg" => ev
+            .push_i64(ret)
+            .push_u32(ret.max(0) as u32)
+            .push(Vec::new())
+            .push(socktuple(&sock(), true))
+            .push(Vec::new())
+            .push_i64(fd_arg(arg(0))),
+        "setuid" => ev.push_i64(ret).push_u32(arg(0) as u32),
+        "setgid" => ev.push_i64(ret).push_u32(arg(0) as u32),
+        "userfaultfd" => ev.push_i64(ret).push_u32(open_flags_to_ppm(arg(0)) & !3),
+        // libs' exit event carries the result as `fd`, and the command.
+        "bpf" => ev.push_i64(ret).push_u32(arg(0) as u32),
         _ => return Err(Skip::Unsupported),
     })
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use aya::maps::{Array, MapData, PerCpuArray, RingBuf};
-use aya::programs::BtfTracePoint;
+use aya::programs::{BtfTracePoint, TracePoint};
 use aya::{Btf, Ebpf, EbpfLoader};
 
 use crate::Error;
@@ -13,13 +13,66 @@ use crate::abi::{NR_MAX, stat};
 /// The BPF object built by build.rs.
 static OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/vigil.bpf.o"));
 
-/// `(program name in the object, tracepoint)`.
+/// `(program name in the object, tracepoint)`: the process lifecycle, always attached.
 const PROGRAMS: &[(&str, &str)] = &[
     ("vg_exec", "sched_process_exec"),
     ("vg_fork", "sched_process_fork"),
     ("vg_exit", "sched_process_exit"),
-    ("vg_sys_exit", "sys_exit"),
 ];
+
+/// Where tracefs is expected (the per-syscall tracepoints need it; tp_btf does not).
+const TRACEFS: &str = "/sys/kernel/tracing";
+
+/// How system calls are hooked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AttachMode {
+    /// Per-syscall tracepoints unless the interest set is every syscall
+    /// ([`Options::every_syscall`]) or tracefs cannot be had, then [`AttachMode::Raw`].
+    #[default]
+    Auto,
+    /// One `syscalls/sys_exit_<name>` tracepoint per syscall of the interest set: the other
+    /// syscalls run no BPF at all (needs tracefs, mounted at start if missing).
+    PerSyscall,
+    /// `tp_btf/sys_exit` on every syscall, filtered in the program by the interest map.
+    Raw,
+}
+
+impl std::str::FromStr for AttachMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(AttachMode::Auto),
+            "syscalls" | "per-syscall" => Ok(AttachMode::PerSyscall),
+            "raw" => Ok(AttachMode::Raw),
+            _ => Err(format!("invalid attach mode '{s}' (auto, syscalls or raw)")),
+        }
+    }
+}
+
+/// Sensor options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// How system calls are hooked.
+    pub attach: AttachMode,
+    /// Ring buffer size in bytes (rounded up to a power of two, at least one page).
+    pub ring_bytes: u32,
+    /// The interest set is "every syscall" (a ruleset without event-type restriction, a
+    /// capture without a filter): [`AttachMode::Auto`] then means [`AttachMode::Raw`].
+    pub every_syscall: bool,
+}
+
+/// The default ring buffer: 8 MiB (see [`Options::ring_bytes`] and BENCHMARKS.md).
+pub const DEFAULT_RING_BYTES: u32 = 8 << 20;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            attach: AttachMode::Auto,
+            ring_bytes: DEFAULT_RING_BYTES,
+            every_syscall: false,
+        }
+    }
+}
 
 /// Kernel-side counters, summed over CPUs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,9 +90,12 @@ pub struct KernelStats {
 /// A loaded and attached sensor.
 pub struct Sensor {
     // Keeps the programs (and their links) alive.
-    _bpf: Ebpf,
+    bpf: Ebpf,
     ring: RingBuf<MapData>,
     stats: PerCpuArray<MapData, u64>,
+    mode: AttachMode,
+    unavailable: Vec<u32>,
+    tracefs_mounted: bool,
 }
 
 impl std::fmt::Debug for Sensor {
@@ -60,18 +116,44 @@ pub fn preflight() -> Result<(), Error> {
 }
 
 impl Sensor {
-    /// Load the object, fill the interest map with `syscalls` (x86_64 numbers), attach every
-    /// program. The calling process's own events are not reported.
+    /// [`Sensor::start_with`] with the default [`Options`].
     pub fn start(syscalls: &[u32]) -> Result<Sensor, Error> {
+        Sensor::start_with(syscalls, Options::default())
+    }
+
+    /// Load the object, hook `syscalls` (x86_64 numbers) as `opts.attach` says, attach the
+    /// process lifecycle programs. The calling process's own events are not reported.
+    pub fn start_with(syscalls: &[u32], opts: Options) -> Result<Sensor, Error> {
         preflight()?;
         let btf = Btf::from_sys_fs().map_err(|e| Error::Load(format!("kernel BTF: {e}")))?;
         let self_tgid = std::process::id();
+        let all = opts.every_syscall;
+        let mut tracefs_mounted = false;
+        let mode = match opts.attach {
+            AttachMode::Raw => AttachMode::Raw,
+            AttachMode::Auto if all => AttachMode::Raw,
+            AttachMode::Auto | AttachMode::PerSyscall => match ensure_tracefs() {
+                Ok(mounted) => {
+                    tracefs_mounted = mounted;
+                    AttachMode::PerSyscall
+                }
+                Err(e) if opts.attach == AttachMode::PerSyscall => {
+                    return Err(Error::Attach {
+                        what: "per-syscall tracepoints".into(),
+                        msg: format!("tracefs is not available at {TRACEFS}: {e}"),
+                    });
+                }
+                Err(_) => AttachMode::Raw,
+            },
+        };
+        let ring = opts.ring_bytes.max(4096).next_power_of_two();
         let mut bpf = EbpfLoader::new()
             .btf(Some(&btf))
             .override_global("vg_self_tgid", &self_tgid, true)
+            .map_max_entries("events", ring)
             .load(OBJECT)
             .map_err(|e| Error::Load(format!("{e:#}")))?;
-        {
+        if mode == AttachMode::Raw {
             let map = bpf
                 .map_mut("interest")
                 .ok_or_else(|| Error::Load("map 'interest' missing".into()))?;
@@ -83,20 +165,43 @@ impl Sensor {
                     .map_err(|e| Error::Load(format!("interest[{nr}]: {e}")))?;
             }
         }
+        let mut unavailable = Vec::new();
+        match mode {
+            AttachMode::Raw => attach_btf(&mut bpf, &btf, "vg_sys_exit", "sys_exit")?,
+            _ => {
+                let prog: &mut TracePoint = bpf
+                    .program_mut("vg_sc_exit")
+                    .ok_or_else(|| Error::Load("program 'vg_sc_exit' missing".into()))?
+                    .try_into()
+                    .map_err(|e| Error::Load(format!("vg_sc_exit: {e}")))?;
+                prog.load().map_err(|e| Error::Attach {
+                    what: "tracepoint/syscalls/sys_exit_*".into(),
+                    msg: format!("{e:#}"),
+                })?;
+                for &nr in syscalls {
+                    let Some(name) = crate::syscalls::kernel_name(nr) else {
+                        continue;
+                    };
+                    let tp = format!("sys_exit_{name}");
+                    if !std::path::Path::new(TRACEFS)
+                        .join("events/syscalls")
+                        .join(&tp)
+                        .exists()
+                    {
+                        // Not built into this kernel (e.g. init_module without modules):
+                        // the syscall only ever fails with ENOSYS.
+                        unavailable.push(nr);
+                        continue;
+                    }
+                    prog.attach("syscalls", &tp).map_err(|e| Error::Attach {
+                        what: format!("tracepoint/syscalls/{tp}"),
+                        msg: format!("{e:#}"),
+                    })?;
+                }
+            }
+        }
         for (name, tp) in PROGRAMS {
-            let prog: &mut BtfTracePoint = bpf
-                .program_mut(name)
-                .ok_or_else(|| Error::Load(format!("program '{name}' missing")))?
-                .try_into()
-                .map_err(|e| Error::Load(format!("{name}: {e}")))?;
-            prog.load(tp, &btf).map_err(|e| Error::Attach {
-                what: format!("tp_btf/{tp}"),
-                msg: format!("{e:#}"),
-            })?;
-            prog.attach().map_err(|e| Error::Attach {
-                what: format!("tp_btf/{tp}"),
-                msg: format!("{e:#}"),
-            })?;
+            attach_btf(&mut bpf, &btf, name, tp)?;
         }
         let ring = RingBuf::try_from(
             bpf.take_map("events")
@@ -109,10 +214,41 @@ impl Sensor {
         )
         .map_err(|e| Error::Load(format!("stats: {e}")))?;
         Ok(Sensor {
-            _bpf: bpf,
+            bpf,
             ring,
             stats,
+            mode,
+            unavailable,
+            tracefs_mounted,
         })
+    }
+
+    /// How system calls are hooked ([`AttachMode::PerSyscall`] or [`AttachMode::Raw`]).
+    pub fn attach_mode(&self) -> AttachMode {
+        self.mode
+    }
+
+    /// Syscalls of the interest set this kernel has no tracepoint for (per-syscall mode):
+    /// not built in, so they can only fail with ENOSYS.
+    pub fn unavailable(&self) -> &[u32] {
+        &self.unavailable
+    }
+
+    /// How many times the syscall program ran, and for how long in total. The kernel counts
+    /// only while run-time statistics are on ([`enable_run_stats`]); `None` if the program
+    /// info cannot be read.
+    pub fn syscall_program_runs(&self) -> Option<(u64, Duration)> {
+        let name = match self.mode {
+            AttachMode::Raw => "vg_sys_exit",
+            _ => "vg_sc_exit",
+        };
+        let info = self.bpf.program(name)?.info().ok()?;
+        Some((info.run_count(), info.run_time()))
+    }
+
+    /// Whether the sensor mounted tracefs at /sys/kernel/tracing (it was missing).
+    pub fn mounted_tracefs(&self) -> bool {
+        self.tracefs_mounted
     }
 
     /// Hand every record now in the ring buffer to `f`, at most `max` of them; returns how
@@ -136,6 +272,46 @@ impl Sensor {
             str_errors: get(stat::STR_ERR),
             sock_errors: get(stat::SOCK_ERR),
         }
+    }
+}
+
+/// Turn the kernel's BPF run-time statistics on (run counts and times of every program) for
+/// as long as the returned fd is open. They cost two clock reads per program run: for tests
+/// and measurements only.
+pub fn enable_run_stats() -> Result<std::os::fd::OwnedFd, Error> {
+    aya::sys::enable_stats(aya::sys::Stats::RunTime)
+        .map_err(|e| Error::Load(format!("BPF_ENABLE_STATS: {e}")))
+}
+
+/// Load and attach one tp_btf program.
+fn attach_btf(bpf: &mut Ebpf, btf: &Btf, name: &str, tp: &str) -> Result<(), Error> {
+    let prog: &mut BtfTracePoint = bpf
+        .program_mut(name)
+        .ok_or_else(|| Error::Load(format!("program '{name}' missing")))?
+        .try_into()
+        .map_err(|e| Error::Load(format!("{name}: {e}")))?;
+    let err = |e: aya::programs::ProgramError| Error::Attach {
+        what: format!("tp_btf/{tp}"),
+        msg: format!("{e:#}"),
+    };
+    prog.load(tp, btf).map_err(err)?;
+    prog.attach().map_err(err)?;
+    Ok(())
+}
+
+/// Make sure tracefs is mounted at [`TRACEFS`]; `Ok(true)` when this call mounted it.
+fn ensure_tracefs() -> std::io::Result<bool> {
+    let events = std::path::Path::new(TRACEFS).join("events/syscalls");
+    if events.is_dir() {
+        return Ok(false);
+    }
+    crate::sys::mount_tracefs(TRACEFS)?;
+    if events.is_dir() {
+        Ok(true)
+    } else {
+        Err(std::io::Error::other(
+            "no events/syscalls (kernel without CONFIG_FTRACE_SYSCALLS)",
+        ))
     }
 }
 

@@ -33,6 +33,30 @@ pub fn euid() -> u32 {
     }
 }
 
+/// `mount -t tracefs nodev PATH`.
+pub(crate) fn mount_tracefs(path: &str) -> std::io::Result<()> {
+    let target = std::ffi::CString::new(path).map_err(std::io::Error::other)?;
+    let fstype = c"tracefs";
+    let source = c"nodev";
+    // SAFETY: every pointer is a valid NUL-terminated string that outlives the call; no data
+    // argument.
+    #[allow(unsafe_code)]
+    let rc = unsafe {
+        libc::mount(
+            source.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
+            0,
+            std::ptr::null(),
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 static STOP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_: libc::c_int) {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use vigil_ebpf::{Converter, EventBuf, Sensor, syscalls};
+use vigil_ebpf::{AttachMode, Converter, EventBuf, Options, Sensor, syscalls};
 
 fn can_run() -> bool {
     if vigil_ebpf::euid() == 0 {
@@ -62,4 +62,46 @@ fn open_exec_and_connect_are_seen() {
         "exec {saw_exec} open {saw_open} fork {saw_fork} exit {saw_exit}; {st:?}"
     );
     assert!(st.submitted > 0);
+}
+
+/// `n` getpid calls (`std::process::id` is glibc's `getpid`, a real syscall: not cached).
+fn getpid_loop(n: u32) {
+    for _ in 0..n {
+        std::hint::black_box(std::process::id());
+    }
+}
+
+#[test]
+fn uninterested_syscalls_run_no_bpf_in_per_syscall_mode() {
+    if !can_run() {
+        return;
+    }
+    let _stats = vigil_ebpf::enable_run_stats().expect("BPF run-time stats");
+    // getpid (39) is in no interest set: per-syscall mode attaches nothing to it.
+    let (nrs, _) = syscalls::interest_numbers(Some(&["chmod"]));
+    assert!(!nrs.contains(&39));
+    const N: u64 = 200_000;
+    let runs = |mode: AttachMode| {
+        let opts = Options {
+            attach: mode,
+            ..Options::default()
+        };
+        let sensor = Sensor::start_with(&nrs, opts).expect("sensor starts");
+        assert_eq!(sensor.attach_mode(), mode);
+        let (before, _) = sensor.syscall_program_runs().expect("program info");
+        getpid_loop(N as u32);
+        let (after, _) = sensor.syscall_program_runs().expect("program info");
+        after - before
+    };
+    let raw = runs(AttachMode::Raw);
+    let per_syscall = runs(AttachMode::PerSyscall);
+    eprintln!("program runs during {N} getpid calls: raw {raw}, per-syscall {per_syscall}");
+    // Raw mode runs its program on every syscall of every task, the loop's included.
+    assert!(raw >= N, "raw mode ran {raw} times for {N} getpid calls");
+    // Per-syscall mode runs only for the interest set (other tasks' opens and closes on a
+    // busy machine still count, but not the loop).
+    assert!(
+        per_syscall < N / 4,
+        "per-syscall mode ran {per_syscall} times during {N} getpid calls (raw: {raw})"
+    );
 }

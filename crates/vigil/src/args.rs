@@ -162,6 +162,8 @@ pub(crate) struct RunArgs {
     /// rotation and truncation, like `tail -F` (repeatable).
     #[arg(long, value_name = "FILE")]
     pub(crate) k8s_audit_file: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) sensor: SensorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +182,34 @@ pub(crate) struct CaptureArgs {
     /// gzip-compress the capture.
     #[arg(short = 'z', long)]
     pub(crate) compress: bool,
+    #[command(flatten)]
+    pub(crate) sensor: SensorArgs,
+}
+
+/// eBPF sensor options shared by `vigil run` and `vigil capture`.
+#[derive(Debug, Args)]
+pub(crate) struct SensorArgs {
+    /// How system calls are hooked: `syscalls` (one tracepoint per syscall the rules need;
+    /// the others cost nothing), `raw` (every syscall, filtered in BPF), or `auto`
+    /// (`syscalls`, or `raw` when every supported syscall is wanted or tracefs is missing).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    pub(crate) syscall_attach: vigil_ebpf::AttachMode,
+    /// Kernel ring buffer size in MiB (a power of two; see BENCHMARKS.md for the rate it
+    /// holds without drops).
+    #[arg(long, value_name = "MIB", default_value_t = vigil_ebpf::DEFAULT_RING_BYTES >> 20,
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) ring_mb: u32,
+}
+
+impl SensorArgs {
+    /// The sensor options; `every_syscall`: the interest set is every syscall.
+    pub(crate) fn options(&self, every_syscall: bool) -> vigil_ebpf::Options {
+        vigil_ebpf::Options {
+            attach: self.syscall_attach,
+            ring_bytes: self.ring_mb << 20,
+            every_syscall,
+        }
+    }
 }
 
 /// `N`, `Ns`, `Nms`, `Nm` or `Nh`.

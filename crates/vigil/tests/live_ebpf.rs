@@ -615,3 +615,84 @@ fn capture_rejects_a_bad_filter_before_starting() {
     );
     assert!(!out_path.exists());
 }
+
+#[test]
+fn setuid_bit_set_through_each_chmod_syscall_is_detected() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let id = std::process::id();
+    let dir = std::env::temp_dir().join(format!("vigil-live-chmod-{id}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
+    for f in [&a, &b, &c] {
+        std::fs::copy("/bin/true", f).expect("copy /bin/true");
+    }
+    let sensor = Sensor::start();
+    // coreutils chmod: fchmodat (fchmodat2 on new glibc); Python: chmod and fchmod.
+    run_ok(&["chmod", "u+s", a.to_str().expect("utf-8")]);
+    run_ok(&[
+        "/usr/bin/python3",
+        "-c",
+        &format!(
+            "import ctypes, os\n\
+             libc = ctypes.CDLL(None, use_errno=True)\n\
+             assert libc.syscall(90, b'{}', 0o2755) == 0, ctypes.get_errno()\n\
+             fd = os.open('{}', os.O_RDONLY)\n\
+             os.fchmod(fd, 0o4711)\n",
+            b.display(),
+            c.display()
+        ),
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let (alerts, log) = sensor.stop();
+    let ctx = || dump(&alerts, &log);
+    let hits: Vec<_> = alerts
+        .iter()
+        .filter(|x| x["rule"] == "Setuid or Setgid Bit Set")
+        .collect();
+    let by_file = |f: &std::path::Path| {
+        hits.iter()
+            .find(|x| x["output_fields"]["fs.path.name"] == f.to_str().expect("utf-8"))
+            .unwrap_or_else(|| panic!("no setuid alert for {}:\n{}", f.display(), ctx()))
+    };
+    let x = by_file(&a);
+    assert_eq!(x["output_fields"]["proc.name"], "chmod", "{x}");
+    assert_eq!(x["output_fields"]["container.id"], "host", "{x}");
+    assert_eq!(x["priority"], "Warning", "{x}");
+    assert!(
+        x["output_fields"]["evt.arg.mode"]
+            .as_str()
+            .is_some_and(|m| m.contains("S_ISUID")),
+        "{x}"
+    );
+    let x = by_file(&b);
+    assert_eq!(x["output_fields"]["proc.name"], "python3", "{x}");
+    assert!(
+        x["output_fields"]["evt.arg.mode"]
+            .as_str()
+            .is_some_and(|m| m.contains("S_ISGID") && !m.contains("S_ISUID")),
+        "{x}"
+    );
+    // fchmod names no path (fs.path.name is empty, as in libsinsp): the fd's mode 04711.
+    let x = hits
+        .iter()
+        .find(|x| {
+            x["output_fields"]["proc.name"] == "python3"
+                && x["output_fields"]["fs.path.name"].is_null()
+                && x["output_fields"]["evt.arg.mode"]
+                    == "S_IXOTH|S_IXGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID"
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no setuid alert for fchmod of {}:
+{}",
+                c.display(),
+                ctx()
+            )
+        });
+    assert_eq!(x["priority"], "Warning", "{x}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,6 +11,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use vigil_event::FieldSchema;
 use vigil_filter::{Filter, ParseError};
 use vigil_scap::{Block, MachineInfo, ThreadInfo, Writer};
 use vigil_state::{SYSCALL_SCHEMA, State};
@@ -55,6 +56,27 @@ fn machine_info() -> MachineInfo {
     }
 }
 
+/// How the sensor hooks system calls, for the start-up line.
+pub(super) fn attach_note(sensor: &vigil_ebpf::Sensor) -> String {
+    let mut s = match sensor.attach_mode() {
+        vigil_ebpf::AttachMode::Raw => "raw sys_exit, filtered in BPF".to_string(),
+        _ => "one tracepoint each".to_string(),
+    };
+    if sensor.mounted_tracefs() {
+        s.push_str("; mounted tracefs at /sys/kernel/tracing");
+    }
+    let missing: Vec<&str> = sensor
+        .unavailable()
+        .iter()
+        .filter_map(|nr| vigil_ebpf::syscalls::by_nr(*nr).map(|s| s.0))
+        .collect();
+    if !missing.is_empty() {
+        s.push_str("; not in this kernel: ");
+        s.push_str(&missing.join(", "));
+    }
+    s
+}
+
 pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     let filter = match args.filter.as_deref().map(compile_filter).transpose() {
         Ok(f) => f,
@@ -70,10 +92,22 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     let path = &args.write;
     let err = |e: vigil_scap::ScapError| anyhow::anyhow!("{}: {e}", path.display());
     let mut w = Writer::create_with(path, args.compress).map_err(err)?;
-    // Every system call the sensor supports (the state ones included).
-    let (nrs, _) = vigil_ebpf::syscalls::interest_numbers(None);
+    // The system calls the filter can match (every supported one without a filter or when
+    // the filter does not restrict the event type), the state ones included.
+    let names: Option<Vec<&str>> = match filter.as_ref().map(|f| f.event_types()) {
+        Some(vigil_filter::EventTypes::Only(ids)) => {
+            let table = SYSCALL_SCHEMA.event_types();
+            Some(
+                ids.iter()
+                    .filter_map(|id| table.get(usize::from(*id)).copied())
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    let (nrs, _) = vigil_ebpf::syscalls::interest_numbers(names.as_deref());
     let stop = vigil_ebpf::stop_on_signals();
-    let (mut sensor, snapshot) = match start_sensor(&nrs) {
+    let (mut sensor, snapshot) = match start_sensor(&nrs, args.sensor.options(names.is_none())) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("vigil: {e}");
@@ -100,8 +134,9 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     let nthreads = threads.len();
     drop((threads, snapshot));
     eprintln!(
-        "Capture started: {} system calls watched, {nthreads} threads read from /proc, writing {}",
-        nrs.len(),
+        "Capture started: {} system calls watched ({}), {nthreads} threads read from /proc, writing {}",
+        nrs.len() - sensor.unavailable().len(),
+        attach_note(&sensor),
         path.display()
     );
 

@@ -56,10 +56,11 @@ fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
 /// live event. Shared by `vigil run` and `vigil capture`.
 pub(super) fn start_sensor(
     nrs: &[u32],
+    opts: vigil_ebpf::Options,
 ) -> Result<(vigil_ebpf::Sensor, Vec<Block<'static>>), vigil_ebpf::Error> {
     // The sensor first, so nothing that happens between the snapshot and the first record
     // is lost (a process seen twice is harmless: the live event updates the table).
-    let sensor = vigil_ebpf::Sensor::start(nrs)?;
+    let sensor = vigil_ebpf::Sensor::start_with(nrs, opts)?;
     let snap = vigil_ebpf::procfs::snapshot(Some(std::process::id()));
     let mut blocks = Vec::with_capacity(1 + snap.threads.len() + snap.fds.len());
     blocks.push(Block::Users(snap.users));
@@ -152,7 +153,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         );
     }
     let stop = vigil_ebpf::stop_on_signals();
-    let (mut sensor, snapshot) = match start_sensor(&nrs) {
+    let (mut sensor, snapshot) = match start_sensor(&nrs, args.sensor.options(names.is_none())) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("vigil: {e}");
@@ -173,13 +174,14 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     log(
         &settings,
         &format!(
-            "Sensor started: {} rules, {} system calls watched, {nthreads} threads read from /proc",
+            "Sensor started: {} rules, {} system calls watched ({}), {nthreads} threads read from /proc",
             ruleset
                 .rules()
                 .iter()
                 .filter(|r| r.source == SYSCALL_SOURCE)
                 .count(),
-            nrs.len()
+            nrs.len() - sensor.unavailable().len(),
+            super::capture::attach_note(&sensor),
         ),
     );
 
