@@ -561,7 +561,11 @@ fn exec(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
     let tid = i64::from(h.tid);
     let pid = i64::from(h.tgid);
     // What the record cannot carry comes from /proc while the process is still there.
-    let live = procfs::exec_extras(h.tgid);
+    let mut live = procfs::exec_extras(h.tgid);
+    if live.cgroups.is_empty() {
+        // Gone already: the record's cgroup id still says where it ran.
+        live.cgroups = procfs::cgroups_of_id(h.cgroup_id);
+    }
     let trusted = live
         .exepath
         .clone()
@@ -596,7 +600,7 @@ fn exec(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
         .push(with_nul(comm))
         .push(live.cgroups)
         .push(live.env)
-        .push_u32(0)
+        .push_u32(live.tty)
         .push_i64(live.pgid)
         .push_u32(u32_at(offset_of!(VgExec, loginuid)))
         .push_u32(ppm_flags)

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod abi;
+pub mod containers;
 mod convert;
 pub mod procfs;
 mod sensor;

@@ -24,6 +24,8 @@ pub struct ExecExtras {
     pub fdlimit: u64,
     /// Process group.
     pub pgid: i64,
+    /// Controlling terminal (`tty_nr` of /proc/PID/stat), 0 for none.
+    pub tty: u32,
 }
 
 fn link(p: &Path) -> Option<String> {
@@ -89,7 +91,101 @@ pub fn exec_extras(pid: u32) -> ExecExtras {
         env: fs::read(dir.join("environ")).unwrap_or_default(),
         fdlimit: fdlimit(&dir),
         pgid: st.get(2).and_then(|v| v.parse().ok()).unwrap_or(-1),
+        tty: st.get(4).and_then(|v| v.parse().ok()).unwrap_or(0),
     }
+}
+
+/// cgroup v2 ids → paths, from walks of the v2 hierarchy (the id of a cgroup is the inode
+/// number of its directory). A record carries the id of its task's cgroup, so the cgroups of
+/// a process that exited before its exec record was read are still known.
+#[derive(Debug, Default)]
+struct CgroupPaths {
+    /// Where cgroup2 is mounted (`/sys/fs/cgroup`, or `/sys/fs/cgroup/unified` on a hybrid
+    /// host); `None` before the first look-up, empty when there is none.
+    root: Option<std::path::PathBuf>,
+    paths: std::collections::HashMap<u64, String>,
+    /// Ids a fresh walk did not find (removed cgroups): not walked for again.
+    missing: std::collections::HashSet<u64>,
+}
+
+static CGROUP_PATHS: std::sync::Mutex<Option<CgroupPaths>> = std::sync::Mutex::new(None);
+
+/// The cgroup2 mount point, from /proc/self/mountinfo.
+fn cgroup2_root() -> std::path::PathBuf {
+    fs::read_to_string("/proc/self/mountinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            let (pre, post) = l.split_once(" - ")?;
+            post.starts_with("cgroup2 ")
+                .then(|| pre.split(' ').nth(4).map(std::path::PathBuf::from))?
+        })
+        .unwrap_or_default()
+}
+
+fn walk_cgroups(dir: &Path, rel: &str, out: &mut std::collections::HashMap<u64, String>) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(m) = fs::metadata(dir) {
+        out.insert(
+            m.ino(),
+            if rel.is_empty() {
+                "/".into()
+            } else {
+                rel.into()
+            },
+        );
+    }
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.filter_map(Result::ok) {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let name = e.file_name();
+            let child = format!("{rel}/{}", name.to_string_lossy());
+            walk_cgroups(&e.path(), &child, out);
+        }
+    }
+}
+
+/// The cgroup v2 path (`/libpod_parent/libpod-<id>`) of a cgroup id, walking the hierarchy
+/// again when the id is new.
+pub fn cgroup_v2_path(id: u64) -> Option<String> {
+    if id == 0 {
+        return None;
+    }
+    let mut guard = CGROUP_PATHS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let c = guard.get_or_insert_with(CgroupPaths::default);
+    if let Some(p) = c.paths.get(&id) {
+        return Some(p.clone());
+    }
+    if c.missing.contains(&id) {
+        return None;
+    }
+    let root = c.root.get_or_insert_with(cgroup2_root).clone();
+    if root.as_os_str().is_empty() {
+        return None;
+    }
+    let mut paths = std::collections::HashMap::new();
+    walk_cgroups(&root, "", &mut paths);
+    c.paths = paths;
+    match c.paths.get(&id) {
+        Some(p) => Some(p.clone()),
+        None => {
+            c.missing.insert(id);
+            None
+        }
+    }
+}
+
+/// The cgroups parameter for a task known only by its cgroup v2 id: `unified=<path>`, as
+/// [`cgroups_of`] writes the v2 line of /proc/PID/cgroup.
+pub fn cgroups_of_id(id: u64) -> Vec<u8> {
+    cgroup_v2_path(id).map_or_else(Vec::new, |p| {
+        let mut v = b"unified=".to_vec();
+        v.extend_from_slice(p.as_bytes());
+        v.push(0);
+        v
+    })
 }
 
 fn status_map(dir: &Path) -> Vec<(String, String)> {
@@ -389,5 +485,22 @@ mod tests {
         assert!(x.exepath.is_some());
         assert!(x.fdlimit > 0);
         assert!(String::from_utf8_lossy(&x.cgroups).contains('='));
+    }
+
+    /// The v2 path found from this process's cgroup id is the one /proc/self/cgroup names.
+    #[test]
+    fn cgroup_id_to_path() {
+        use std::os::unix::fs::MetadataExt;
+        let text = fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        let Some(path) = text.lines().find_map(|l| l.strip_prefix("0::")) else {
+            return; // no cgroup v2 here
+        };
+        let root = cgroup2_root();
+        let dir = root.join(path.trim_start_matches('/'));
+        let id = fs::metadata(&dir).expect("own cgroup dir").ino();
+        assert_eq!(cgroup_v2_path(id).as_deref(), Some(path));
+        assert_eq!(cgroups_of_id(id), format!("unified={path}\0").into_bytes());
+        assert_eq!(cgroup_v2_path(0), None);
+        assert_eq!(cgroup_v2_path(u64::MAX), None);
     }
 }

@@ -203,30 +203,64 @@ fn is_hex64(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// The container id of a thread from its cgroups: the 64-hex id of docker
-/// (`/docker/<id>`, `docker-<id>.scope`), Kubernetes/containerd/CRI-O (`/kubepods/…/<id>`,
-/// `cri-containerd-<id>.scope`, `crio-<id>.scope`) or podman (`libpod-<id>.scope`), truncated to
-/// 12 characters; `host` when no cgroup names a container.
-pub fn container_id_from_cgroups(cgroups: &[(String, String)]) -> String {
-    for (_, path) in cgroups {
-        for comp in path.rsplit('/') {
-            let c = comp.strip_suffix(".scope").unwrap_or(comp);
-            let c = [
-                "docker-",
-                "cri-containerd-",
-                "crio-",
-                "libpod-",
-                "containerd-",
-            ]
-            .iter()
-            .find_map(|p| c.strip_prefix(p))
-            .unwrap_or(c);
-            if is_hex64(c) {
-                return c[..12].to_string();
-            }
+/// Prefixes runtimes put before the id in a cgroup directory name.
+const ID_PREFIXES: [&str; 5] = [
+    "docker-",
+    "cri-containerd-",
+    "crio-",
+    "libpod-",
+    "containerd-",
+];
+
+/// The full (64-hex) container id a cgroup path names, if any: its components from the
+/// leaf up, with runtime prefixes (`libpod-`, `docker-`, `cri-containerd-`, `crio-`,
+/// `containerd-`) and a `.scope` suffix stripped. Matches podman's cgroupfs
+/// (`/libpod_parent/libpod-<id>`) and systemd (`/machine.slice/libpod-<id>.scope`) layouts,
+/// docker's (`/docker/<id>`, `/system.slice/docker-<id>.scope`), containerd's
+/// (`/<namespace>/<id>`) and Kubernetes' (`/kubepods/<qos>/pod<uid>/<id>`,
+/// `…/cri-containerd-<id>.scope`, `…/crio-<id>.scope`); a sub-cgroup a container made
+/// below its own (`/docker/<id>/init.scope`) still names it. A 64-hex directory whose child
+/// is podman's `conmon` is a pod, not a container; other paths (`/process_api/<32hex>`,
+/// `/user.slice`) name none.
+pub fn full_container_id_of_path(path: &str) -> Option<&str> {
+    let mut child: Option<&str> = None;
+    for comp in path.rsplit('/') {
+        let c = comp.strip_suffix(".scope").unwrap_or(comp);
+        let (c, prefixed) = match ID_PREFIXES.iter().find_map(|p| c.strip_prefix(p)) {
+            Some(rest) => (rest, true),
+            None => (c, false),
+        };
+        if is_hex64(c) && (prefixed || child != Some("conmon")) {
+            return Some(c);
         }
+        child = Some(comp);
     }
-    "host".to_string()
+    None
+}
+
+/// The full container id of a thread from its cgroups (see [`full_container_id_of_path`]).
+pub fn full_container_id_from_cgroups(cgroups: &[(String, String)]) -> Option<&str> {
+    cgroups
+        .iter()
+        .find_map(|(_, path)| full_container_id_of_path(path))
+}
+
+/// The full container id named by an event's `cgroups` parameter (`subsys=path` entries,
+/// NUL-separated), without allocating.
+pub fn full_container_id_of_cgroups_param(raw: &[u8]) -> Option<&str> {
+    raw.split(|b| *b == 0)
+        .filter_map(|e| {
+            let eq = e.iter().position(|b| *b == b'=')?;
+            std::str::from_utf8(&e[eq + 1..]).ok()
+        })
+        .find_map(full_container_id_of_path)
+}
+
+/// The container id of a thread from its cgroups, truncated to 12 characters as libsinsp
+/// shows it; `host` when no cgroup names a container.
+pub fn container_id_from_cgroups(cgroups: &[(String, String)]) -> String {
+    full_container_id_from_cgroups(cgroups)
+        .map_or_else(|| "host".to_string(), |id| id[..12].to_string())
 }
 
 #[cfg(test)]
@@ -263,6 +297,50 @@ mod tests {
             &h[..12]
         );
         assert_eq!(container_id_from_cgroups(&cg("/user.slice")), "host");
+        // Layouts seen on the podman/runc + containerd test machine (cgroup v1+v2 hybrid).
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/libpod_parent/libpod-{h}"))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!(
+                "/libpod_parent/{}/libpod-{h}",
+                "0".repeat(64)
+            ))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/libpod_parent/{h}/conmon"))),
+            "host"
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/docker/libpod-{h}"))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/default/{h}"))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/docker/{h}/init.scope"))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg(&format!("/system.slice/docker-{h}.scope"))),
+            &h[..12]
+        );
+        assert_eq!(
+            container_id_from_cgroups(&cg("/process_api/7df2dc421cd15ef784b989b780ea27a9")),
+            "host"
+        );
+        assert_eq!(
+            full_container_id_of_cgroups_param(
+                format!("cpu=/\0memory=/process_api/x\0unified=/libpod_parent/libpod-{h}\0")
+                    .as_bytes()
+            ),
+            Some(h)
+        );
+        assert_eq!(full_container_id_of_cgroups_param(b"cpu=/\0"), None);
         assert_eq!(container_id_from_cgroups(&[]), "host");
     }
 

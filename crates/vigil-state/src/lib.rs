@@ -59,7 +59,10 @@ pub mod flags;
 mod state;
 mod view;
 
-pub use container::{Container, Mount, container_id_from_cgroups};
+pub use container::{
+    Container, Mount, container_id_from_cgroups, full_container_id_from_cgroups,
+    full_container_id_of_cgroups_param, full_container_id_of_path,
+};
 pub use state::{Fd, FdTable, IntHasher, IntMap, Net, Role, State, Thread, User, l4};
 pub use view::{EventView, event_type_name, format_ts, is_implemented};
 

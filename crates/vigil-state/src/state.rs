@@ -765,6 +765,41 @@ impl State {
         self.containers.get(id)
     }
 
+    /// The full id of a container an exec or clone event's `cgroups` parameter names when
+    /// no container event has described it yet: the moment a live source looks its metadata
+    /// up and emits a container event, before this one. Allocation-free; `None` for every
+    /// other event.
+    pub fn undescribed_container<'e>(&self, ev: &RawEvent<'e>) -> Option<&'e str> {
+        let info = ev.info()?;
+        if ev.direction() != Direction::Exit
+            || !matches!(
+                info.name,
+                "execve" | "execveat" | "clone" | "clone3" | "fork" | "vfork"
+            )
+        {
+            return None;
+        }
+        let id = crate::container::full_container_id_of_cgroups_param(p_bytes(ev, "cgroups")?)?;
+        (!self.containers.contains_key(&id[..12])).then_some(id)
+    }
+
+    /// The containers the thread table names that no container event has described yet
+    /// (after the start-up tables): each full id once, with the lowest tid in it.
+    pub fn undescribed_containers(&self) -> Vec<(String, i64)> {
+        let mut ids: Vec<(String, i64)> = self
+            .threads
+            .values()
+            .filter(|t| t.container_id != "host" && !self.containers.contains_key(&t.container_id))
+            .filter_map(|t| {
+                crate::container::full_container_id_from_cgroups(&t.cgroups)
+                    .map(|id| (id.to_string(), t.tid))
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup_by(|a, b| a.0 == b.0);
+        ids
+    }
+
     /// The machine info block, if the capture had one.
     pub fn machine(&self) -> Option<&MachineInfo> {
         self.machine.as_ref()
@@ -1049,7 +1084,8 @@ impl State {
         if let Some(v) = p_int(ev, "fdlimit") {
             t.fdlimit = v;
         }
-        if let Some(c) = p_bytes(ev, "cgroups") {
+        // An empty list (a sensor that could not read them) keeps the inherited cgroups.
+        if let Some(c) = p_bytes(ev, "cgroups").filter(|c| !c.is_empty()) {
             t.set_cgroups(c);
         }
         if let Some(v) = p_int(ev, "uid") {
@@ -1139,7 +1175,7 @@ impl State {
             if let Some(a) = p_bytes(ev, "args") {
                 t.set_args(a);
             }
-            if let Some(c) = p_bytes(ev, "cgroups") {
+            if let Some(c) = p_bytes(ev, "cgroups").filter(|c| !c.is_empty()) {
                 t.set_cgroups(c);
             }
             t.recompute();
@@ -1198,6 +1234,7 @@ impl State {
 
     fn parse_execve(&mut self, ev: &RawEvent<'_>) {
         let tid = ev.tid as i64;
+        let known = self.threads.contains_key(&tid);
         let mut t = self.threads.remove(&tid).unwrap_or_else(|| Thread {
             tid,
             pid: p_int(ev, "pid").unwrap_or(tid),
@@ -1213,7 +1250,12 @@ impl State {
         if let Some(p) = p_int(ev, "pid") {
             t.pid = p;
         }
-        if let Some(p) = p_int(ev, "ptid") {
+        // A parent that exited before this event was read (a live sensor's records of two
+        // CPUs race) is gone from the table: the thread keeps the parent it was reparented
+        // to, rather than pointing at nothing.
+        if let Some(p) = p_int(ev, "ptid")
+            && (!known || self.threads.contains_key(&p))
+        {
             t.ptid = p;
         }
         Self::fill_common(&mut t, ev);

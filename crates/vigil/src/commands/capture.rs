@@ -18,7 +18,7 @@ use vigil_state::{SYSCALL_SCHEMA, State};
 
 use crate::ExitStatus;
 use crate::args::CaptureArgs;
-use crate::commands::run::start_sensor;
+use crate::commands::run::{ContainerEvents, now_ns, start_sensor};
 
 fn compile_filter(cond: &str) -> Result<Filter, String> {
     let ast = vigil_filter::parse(cond).map_err(|e| e.render(cond))?;
@@ -133,6 +133,18 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     }
     let nthreads = threads.len();
     drop((threads, snapshot));
+    // The containers running now, described by events right after the tables (libscap's
+    // dumper writes its container events there too); written whatever the filter.
+    let mut containers = ContainerEvents::new();
+    let mut cbuf = vigil_ebpf::EventBuf::new();
+    let (mut events, mut written, mut skipped) = (0u64, 0u64, 0u64);
+    for cev in containers.startup(&state, now_ns()) {
+        let c = cbuf.raw(&cev);
+        state.apply(&c);
+        events += 1;
+        written += 1;
+        w.event(&c).map_err(err)?;
+    }
     eprintln!(
         "Capture started: {} system calls watched ({}), {nthreads} threads read from /proc, writing {}",
         nrs.len() - sensor.unavailable().len(),
@@ -144,7 +156,6 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     let mut buf = vigil_ebpf::EventBuf::new();
     let start = Instant::now();
     let deadline = args.duration.map(|d| start + d);
-    let (mut events, mut written, mut skipped) = (0u64, 0u64, 0u64);
     let mut result: Result<(), vigil_scap::ScapError> = Ok(());
     loop {
         let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
@@ -156,9 +167,16 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
             match conv.convert(rec) {
                 Ok(ev) => {
                     let raw = buf.raw(&ev);
+                    if let Some(cev) = containers.before(&state, &raw) {
+                        let c = cbuf.raw(&cev);
+                        state.apply(&c);
+                        events += 1;
+                        written += 1;
+                        result = w.event(&c);
+                    }
                     state.apply(&raw);
                     events += 1;
-                    if filter.as_ref().is_none_or(|f| f.eval(&state.view(&raw))) {
+                    if result.is_ok() && filter.as_ref().is_none_or(|f| f.eval(&state.view(&raw))) {
                         written += 1;
                         result = w.event(&raw);
                     }

@@ -29,7 +29,7 @@ fn counters(k: &vigil_ebpf::KernelStats) -> Counters {
 }
 
 /// Wall-clock time in nanoseconds (the clock of live event timestamps).
-fn now_ns() -> u64 {
+pub(super) fn now_ns() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
@@ -75,6 +75,69 @@ pub(super) fn start_sensor(
             .map(|(tid, fds)| Block::Fds { tid, fds }),
     );
     Ok((sensor, blocks))
+}
+
+/// Container events, the way a live source emits them: each container the events name is
+/// looked up in the runtimes' files (`vigil_ebpf::containers`) and described by a container
+/// event placed before the first event that names it, so `State` (and a capture's reader)
+/// learns `container.*` from events alone.
+///
+/// A process can show up in a container's cgroup before the runtime has written its state
+/// (runc's init joins the cgroup first): such a container is looked up again at each of its
+/// next execs, and described with its id alone once [`ContainerEvents::PATIENCE`] has passed.
+pub(super) struct ContainerEvents {
+    roots: vigil_ebpf::containers::Roots,
+    /// Containers not found yet, with when they were first seen.
+    waiting: std::collections::HashMap<String, Instant>,
+}
+
+impl ContainerEvents {
+    /// How long a container is looked for before it is described by its id alone.
+    const PATIENCE: Duration = Duration::from_secs(2);
+
+    pub(super) fn new() -> ContainerEvents {
+        ContainerEvents {
+            roots: vigil_ebpf::containers::Roots::default(),
+            waiting: std::collections::HashMap::new(),
+        }
+    }
+
+    /// The event describing container `id` (64 hex), unless its runtime state is not there
+    /// yet and it has been waited for less than [`Self::PATIENCE`].
+    fn describe(&mut self, id: &str, ts: u64, tid: u64) -> Option<vigil_scap::OwnedEvent> {
+        let json = vigil_ebpf::containers::container_json(&self.roots, id);
+        if !vigil_ebpf::containers::is_described(&json) {
+            let first = *self
+                .waiting
+                .entry(id.to_string())
+                .or_insert_with(Instant::now);
+            if first.elapsed() < Self::PATIENCE {
+                return None;
+            }
+        }
+        self.waiting.remove(id);
+        Some(vigil_ebpf::containers::event_of_json(&json, ts, tid))
+    }
+
+    /// The containers of the start-up tables, as events stamped `ts`.
+    pub(super) fn startup(&mut self, state: &State, ts: u64) -> Vec<vigil_scap::OwnedEvent> {
+        state
+            .undescribed_containers()
+            .into_iter()
+            .filter_map(|(id, tid)| self.describe(&id, ts, tid as u64))
+            .collect()
+    }
+
+    /// When `ev` is the first to name a container, its container event (to apply, evaluate
+    /// and write before `ev`).
+    pub(super) fn before(
+        &mut self,
+        state: &State,
+        ev: &vigil_scap::RawEvent<'_>,
+    ) -> Option<vigil_scap::OwnedEvent> {
+        let id = state.undescribed_container(ev)?;
+        self.describe(id, ev.ts, ev.tid)
+    }
 }
 
 pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
@@ -171,6 +234,15 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         state.apply_block(block);
     }
     drop(snapshot);
+    let mut containers = ContainerEvents::new();
+    let mut events = 0u64;
+    for cev in containers.startup(&state, now_ns()) {
+        let mut b = vigil_ebpf::EventBuf::new();
+        let raw = b.raw(&cev);
+        state.apply(&raw);
+        events += 1;
+        emitter.event(SYSCALL_SOURCE, &state.view(&raw), raw.ts)?;
+    }
     log(
         &settings,
         &format!(
@@ -187,11 +259,12 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
 
     let conv = vigil_ebpf::Converter::new();
     let mut buf = vigil_ebpf::EventBuf::new();
+    let mut cbuf = vigil_ebpf::EventBuf::new();
     let start = Instant::now();
     let deadline = args.duration.map(|d| start + d);
     let stats_every = Duration::from_secs(args.stats_interval);
     let mut next_stats = start + stats_every;
-    let (mut events, mut skipped, mut last_events) = (0u64, 0u64, 0u64);
+    let (mut skipped, mut last_events) = (0u64, 0u64);
     let mut last_stats_at = start;
     let mut last_k = sensor.stats();
     // Falco's syscall_event_drops monitor on the sensor's counters, checked every poll.
@@ -208,10 +281,18 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             match conv.convert(rec) {
                 Ok(ev) => {
                     let raw = buf.raw(&ev);
+                    if let Some(cev) = containers.before(&state, &raw) {
+                        let c = cbuf.raw(&cev);
+                        state.apply(&c);
+                        events += 1;
+                        result = emitter.event(SYSCALL_SOURCE, &state.view(&c), c.ts);
+                    }
                     state.apply(&raw);
                     events += 1;
                     let view = state.view(&raw);
-                    result = emitter.event(SYSCALL_SOURCE, &view, raw.ts);
+                    if result.is_ok() {
+                        result = emitter.event(SYSCALL_SOURCE, &view, raw.ts);
+                    }
                 }
                 Err(_) => skipped += 1,
             }

@@ -1,0 +1,730 @@
+//! `vigil run` and `vigil capture` against real containers: podman 4 with runc, an image built
+//! offline from busybox-static (plus a small static helper compiled here for ptrace and memfd
+//! exec), private storage under a temporary directory, no network. The tests do real things
+//! inside the containers and check that the embedded default rules fire with the right
+//! container, process and fd fields, live and from the capture recorded meanwhile.
+//!
+//! Needs root, podman, runc, busybox-static and a C compiler with a static libc (the
+//! packages in `scripts/apt-packages`). Without them the tests are skipped with a message,
+//! unless `CI` is set: CI runs as root with those packages, so there a missing piece is a
+//! failure, not a silent pass.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value as Json;
+
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+fn works(cmd: &str, args: &[&str]) -> bool {
+    Command::new(cmd)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Whether the tests can run here; in CI a missing piece panics.
+fn can_run() -> bool {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let missing: Vec<&str> = [
+        (!root).then_some("root"),
+        (!works("podman", &["--version"])).then_some("podman"),
+        (!works("runc", &["--version"])).then_some("runc"),
+        (!Path::new(BUSYBOX).exists()).then_some("busybox-static"),
+        (!works("cc", &["--version"])).then_some("cc"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    if in_ci() {
+        panic!(
+            "CI is set but the live container tests cannot run: missing {} (run scripts/setup --packages-only as root)",
+            missing.join(", ")
+        );
+    }
+    eprintln!(
+        "skipping live container test: missing {} (set CI=true to make this a failure)",
+        missing.join(", ")
+    );
+    false
+}
+
+const BUSYBOX: &str = "/bin/busybox";
+
+/// The live tests run one at a time: each sensor sees every process of the host.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn sh(script: &str) {
+    let st = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .status()
+        .expect("sh runs");
+    assert!(st.success(), "{script}");
+}
+
+/// Podman with its own storage, run root and configuration under a temporary directory
+/// (runc as the runtime — crun refuses this machine's cgroup v1+v2 hybrid — ulimits within
+/// what root may set without CAP_SYS_RESOURCE, no events log), and a busybox image imported
+/// from a tarball. Dropping it removes the containers, the image and the directory.
+struct Podman {
+    dir: PathBuf,
+    image: String,
+    containers: Vec<String>,
+    /// `/var/lib/containers` did not exist before (podman creates a cache there).
+    made_var_lib: bool,
+}
+
+impl Podman {
+    fn new(tag: &str) -> Podman {
+        let dir = std::env::temp_dir().join(format!("vigil-podman-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(
+            dir.join("containers.conf"),
+            "[containers]\n\
+             default_ulimits = [\"nofile=20000:20000\", \"nproc=32768:32768\"]\n\
+             [engine]\n\
+             runtime = \"runc\"\n\
+             events_logger = \"none\"\n",
+        )
+        .expect("containers.conf");
+        let mut p = Podman {
+            image: format!("localhost/vigil-test-bb:{tag}-{}", std::process::id()),
+            made_var_lib: !Path::new("/var/lib/containers").exists(),
+            dir,
+            containers: Vec::new(),
+        };
+        p.build_image();
+        p
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new("podman");
+        c.env("CONTAINERS_CONF", self.dir.join("containers.conf"))
+            .arg("--root")
+            .arg(self.dir.join("storage"))
+            .arg("--runroot")
+            .arg(self.dir.join("run"))
+            .arg("--tmpdir")
+            .arg(self.dir.join("tmp"))
+            .arg("--cgroup-manager")
+            .arg("cgroupfs");
+        c
+    }
+
+    /// `podman ARGS`, asserting success; its stdout.
+    fn run(&self, args: &[&str]) -> String {
+        let out: Output = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("podman {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "podman {args:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A root filesystem of busybox applets, the helper and a fake shadow file, imported
+    /// as an image.
+    fn build_image(&mut self) {
+        let rootfs = self.dir.join("rootfs");
+        for d in [
+            "bin",
+            "etc",
+            "proc",
+            "sys",
+            "dev",
+            "tmp",
+            "root",
+            "usr/local/bin",
+        ] {
+            std::fs::create_dir_all(rootfs.join(d)).expect("mkdir rootfs");
+        }
+        std::fs::copy(BUSYBOX, rootfs.join("bin/busybox")).expect("copy busybox");
+        let list = Command::new(BUSYBOX)
+            .arg("--list")
+            .output()
+            .expect("busybox --list");
+        for applet in String::from_utf8_lossy(&list.stdout).lines() {
+            if applet != "busybox" && !applet.is_empty() {
+                let _ = std::os::unix::fs::symlink("busybox", rootfs.join("bin").join(applet));
+            }
+        }
+        let helper = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/live_container/helper.c");
+        let out = Command::new("cc")
+            .args(["-static", "-O2", "-o"])
+            .arg(rootfs.join("bin/vigil-helper"))
+            .arg(helper)
+            .output()
+            .expect("cc runs");
+        assert!(
+            out.status.success(),
+            "cc -static {helper} (needs libc6-dev): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(rootfs.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n")
+            .expect("passwd");
+        std::fs::write(rootfs.join("etc/group"), "root:x:0:\n").expect("group");
+        std::fs::write(rootfs.join("etc/shadow"), "root:*:19000:0:99999:7:::\n").expect("shadow");
+        let tar = self.dir.join("rootfs.tar");
+        sh(&format!(
+            "tar -C {} -cf {} .",
+            rootfs.display(),
+            tar.display()
+        ));
+        self.run(&[
+            "import",
+            "--change",
+            "ENV PATH=/bin:/usr/local/bin",
+            "--change",
+            "CMD [\"/bin/sh\"]",
+            tar.to_str().expect("utf-8"),
+            &self.image,
+        ]);
+    }
+
+    /// Start a long-running container (no network); its full id.
+    fn start(&mut self, name: &str, extra: &[&str]) -> String {
+        let mut args = vec!["run", "-d", "--name", name, "--network", "none"];
+        args.extend_from_slice(extra);
+        let image = self.image.clone();
+        args.extend_from_slice(&[&image, "sleep", "100000"]);
+        let id = self.run(&args).trim().to_string();
+        assert!(
+            id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "podman run printed {id:?}"
+        );
+        self.containers.push(name.to_string());
+        id
+    }
+
+    /// `podman exec [opts] NAME ARGS…`, asserting success; stdout.
+    fn exec(&self, opts: &[&str], name: &str, args: &[&str]) -> String {
+        let mut a = vec!["exec"];
+        a.extend_from_slice(opts);
+        a.push(name);
+        a.extend_from_slice(args);
+        self.run(&a)
+    }
+}
+
+impl Drop for Podman {
+    fn drop(&mut self) {
+        for c in &self.containers {
+            let _ = self
+                .command()
+                .args(["rm", "-f", "-t", "0", c])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+        let _ = self
+            .command()
+            .args(["rmi", "-f", &self.image])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.made_var_lib {
+            let _ = std::fs::remove_dir_all("/var/lib/containers");
+        }
+    }
+}
+
+struct Sensor {
+    child: Child,
+    stderr: mpsc::Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Sensor {
+    /// `vigil ARGS`, once `ready` is on its stderr.
+    fn spawn(args: &[&str], ready: &str) -> Sensor {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("vigil starts");
+        let err = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut s = Sensor {
+            child,
+            stderr: rx,
+            log: Vec::new(),
+        };
+        s.wait_for(ready, Duration::from_secs(60));
+        s
+    }
+
+    fn wait_for(&mut self, needle: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            match self.stderr.recv_timeout(Duration::from_millis(100)) {
+                Ok(line) => {
+                    let hit = line.contains(needle);
+                    self.log.push(line);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(Some(st)) = self.child.try_wait() {
+                        panic!("vigil exited ({st}):\n{}", self.log.join("\n"));
+                    }
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        panic!("no '{needle}' on stderr:\n{}", self.log.join("\n"));
+    }
+
+    /// Send `signal`, wait for a clean exit; stdout and stderr.
+    fn stop(mut self, signal: &str) -> (String, String) {
+        sh(&format!("kill -{signal} {}", self.child.id()));
+        let mut out = String::new();
+        self.child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_to_string(&mut out)
+            .expect("read stdout");
+        let st = self.child.wait().expect("wait");
+        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
+            self.log.push(line);
+        }
+        let log = self.log.join("\n");
+        assert!(st.success(), "vigil exit {st}:\n{log}");
+        (out, log)
+    }
+}
+
+fn parse_alerts(out: &str) -> Vec<Json> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+fn dump(alerts: &[Json], log: &str) -> String {
+    format!(
+        "{}\n{log}",
+        alerts
+            .iter()
+            .map(|a| format!("{}: {}", a["rule"], a["output"]))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+fn field<'a>(a: &'a Json, f: &str) -> &'a Json {
+    &a["output_fields"][f]
+}
+
+/// The first alert of `rule` in container `cid` (12 characters) that `pred` accepts.
+fn find<'a>(
+    alerts: &'a [Json],
+    rule: &str,
+    cid: &str,
+    pred: impl Fn(&Json) -> bool,
+) -> Option<&'a Json> {
+    alerts
+        .iter()
+        .find(|a| a["rule"] == rule && field(a, "container.id") == cid && pred(a))
+}
+
+fn now_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos()
+}
+
+fn alert_ns(a: &Json) -> u128 {
+    field(a, "evt.time")
+        .as_u64()
+        .map(u128::from)
+        .unwrap_or_else(|| panic!("alert without evt.time: {a}"))
+}
+
+#[test]
+fn default_rules_fire_inside_podman_containers_with_container_fields() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let mut podman = Podman::new("live");
+    let tag = std::process::id();
+    let plain = format!("vigil-plain-{tag}");
+    let privileged = format!("vigil-priv-{tag}");
+    // Running before the sensor starts: described from the start-up tables.
+    let plain_id = podman.start(&plain, &[]);
+    let sensor = Sensor::spawn(
+        &["run", "--json", "--stats-interval", "1"],
+        "Sensor started",
+    );
+    // Started while the sensor runs: described when its first process execs.
+    let priv_id = podman.start(&privileged, &["--privileged", "-v", "/etc:/host-etc:ro"]);
+
+    podman.exec(&[], &plain, &["cat", "/etc/shadow"]);
+    podman.exec(
+        &[],
+        &plain,
+        &["sh", "-c", "echo x > /usr/local/bin/vigil-dropped"],
+    );
+    podman.exec(
+        &[],
+        &plain,
+        &["ln", "-s", "/etc/shadow", "/tmp/shadow-link"],
+    );
+    // A reverse shell over the container's loopback: a listener that feeds commands, then
+    // nc connecting and running sh with its stdin/stdout on the TCP socket. (nc is exec'ed by
+    // runc, not by busybox's sh, which re-execs its applets as /proc/self/exe: their comm,
+    // and so proc.name, would be `exe`.)
+    podman.exec(
+        &["-d"],
+        &plain,
+        &[
+            "sh",
+            "-c",
+            "printf 'echo vigil-reverse-shell\\nexit\\n' | timeout 10 nc -l -p 4444 > /tmp/rs.out",
+        ],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !podman
+        .exec(&[], &plain, &["netstat", "-ltn"])
+        .contains(":4444")
+    {
+        assert!(Instant::now() < deadline, "the listener did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    podman.exec(&[], &plain, &["nc", "127.0.0.1", "4444", "-e", "/bin/sh"]);
+    let got = podman.exec(&[], &plain, &["cat", "/tmp/rs.out"]);
+    assert!(
+        got.contains("vigil-reverse-shell"),
+        "reverse shell output: {got:?}"
+    );
+    podman.exec(&[], &plain, &["vigil-helper", "ptrace"]);
+    // From a shell (a direct child of runc would be taken for runc's own memfd re-exec).
+    podman.exec(&[], &plain, &["sh", "-c", "vigil-helper memfd; true"]);
+    // From a shell too: the rule leaves the runtime's own children alone.
+    podman.exec(&[], &plain, &["sh", "-c", "vigil-helper unshare; true"]);
+    // A shell with a terminal, as `kubectl exec -it` / `podman exec -it` give. It lives a
+    // while: the terminal is read from /proc when its exec record is converted.
+    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 1.5"]);
+    // Entering a namespace from inside a (privileged) container.
+    podman.exec(&[], &privileged, &["nsenter", "-n", "-t", "1", "true"]);
+
+    std::thread::sleep(Duration::from_millis(700));
+    let (out, log) = sensor.stop("INT");
+    let alerts = parse_alerts(&out);
+    let ctx = || dump(&alerts, &log);
+    let (p, q) = (&plain_id[..12], &priv_id[..12]);
+    let repo = podman.image.rsplit_once(':').expect("tag").0;
+
+    let a = find(
+        &alerts,
+        "Credential Store Read by Untrusted Program",
+        p,
+        |a| field(a, "fd.name") == "/etc/shadow",
+    )
+    .unwrap_or_else(|| panic!("no shadow-read alert in {p}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "cat", "{a}");
+    assert_eq!(field(a, "proc.cmdline"), "cat /etc/shadow", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+
+    let a = find(
+        &alerts,
+        "File Written Below System Program Directory",
+        p,
+        |a| field(a, "fd.name") == "/usr/local/bin/vigil-dropped",
+    )
+    .unwrap_or_else(|| panic!("no write-below-bin alert in {p}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "sh", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+
+    let a = find(&alerts, "Symlink Pointing at Sensitive File", p, |_| true)
+        .unwrap_or_else(|| panic!("no symlink alert in {p}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "ln", "{a}");
+    assert!(
+        a["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("/tmp/shadow-link")),
+        "{a}"
+    );
+
+    let a = find(
+        &alerts,
+        "Standard Stream Redirected to Network Socket",
+        p,
+        |a| {
+            field(a, "fd.name")
+                .as_str()
+                .is_some_and(|f| f.starts_with("127.0.0.1:") && f.ends_with("->127.0.0.1:4444"))
+        },
+    )
+    .unwrap_or_else(|| panic!("no reverse-shell alert in {p}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "nc", "{a}");
+    find(&alerts, "Netcat Started with Command Execution", p, |a| {
+        field(a, "proc.cmdline") == "nc 127.0.0.1 4444 -e /bin/sh"
+    })
+    .unwrap_or_else(|| panic!("no netcat -e alert in {p}:\n{}", ctx()));
+
+    let a = find(&alerts, "Process Attached with ptrace", p, |a| {
+        a["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("request=PTRACE_ATTACH"))
+    })
+    .unwrap_or_else(|| panic!("no ptrace alert in {p}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "vigil-helper", "{a}");
+
+    let a = find(&alerts, "Fileless Program Execution", p, |a| {
+        field(a, "proc.cmdline")
+            .as_str()
+            .is_some_and(|c| c.ends_with(" noop"))
+    })
+    .unwrap_or_else(|| panic!("no memfd alert in {p}:\n{}", ctx()));
+    assert_eq!(a["priority"], "Critical", "{a}");
+    assert_eq!(field(a, "proc.pname"), "sh", "{a}");
+
+    let a = find(&alerts, "Namespace Created by Unexpected Process", p, |a| {
+        field(a, "proc.name") == "vigil-helper"
+    })
+    .unwrap_or_else(|| panic!("no unshare alert in {p}:\n{}", ctx()));
+    let flags = field(a, "evt.arg.flags");
+    assert!(
+        flags == "CLONE_NEWUSER" || flags == &(1u32 << 20).to_string(),
+        "{a}"
+    );
+
+    let a = find(&alerts, "Interactive Shell Started in Container", p, |a| {
+        field(a, "proc.name") == "sh"
+    })
+    .unwrap_or_else(|| panic!("no terminal-shell alert in {p}:\n{}", ctx()));
+    assert!(
+        a["output"].as_str().is_some_and(|o| !o.contains("tty=0 ")),
+        "{a}"
+    );
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+
+    let a = find(&alerts, "Privileged Container Started", q, |_| true)
+        .unwrap_or_else(|| panic!("no privileged-container alert for {q}:\n{}", ctx()));
+    assert_eq!(field(a, "container.name"), privileged.as_str(), "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+    assert_eq!(
+        field(a, "container.image.tag"),
+        podman.image.rsplit_once(':').expect("tag").1,
+        "{a}"
+    );
+
+    let a = find(&alerts, "Namespace Entered from Inside Container", q, |a| {
+        field(a, "proc.name") == "nsenter"
+    })
+    .unwrap_or_else(|| panic!("no setns-in-container alert in {q}:\n{}", ctx()));
+    assert_eq!(field(a, "fd.name"), "/proc/1/ns/net", "{a}");
+
+    // Nothing the container processes did was attributed to the host.
+    let misattributed: Vec<&Json> = alerts
+        .iter()
+        .filter(|a| {
+            field(a, "container.id") == "host"
+                && (field(a, "fd.name") == "/usr/local/bin/vigil-dropped"
+                    || field(a, "proc.name") == "vigil-helper"
+                    || field(a, "proc.cmdline") == "nc 127.0.0.1 4444 -e /bin/sh")
+        })
+        .collect();
+    assert!(misattributed.is_empty(), "{misattributed:?}");
+    assert!(log.contains("0 dropped"), "{log}");
+}
+
+/// What an alert says about an action, container included. An alert on the container event
+/// itself names whichever process was exec'ing when that sensor found the runtime's state:
+/// the two sensors of the test find it independently, so that process is left out.
+fn key(a: &Json) -> (String, String, String, String, String) {
+    let s = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    let on_container_event = a["rule"] == "Privileged Container Started";
+    (
+        s(&a["rule"]),
+        if on_container_event {
+            String::new()
+        } else {
+            s(field(a, "proc.name"))
+        },
+        s(field(a, "fd.name")),
+        s(field(a, "container.id")),
+        s(field(a, "container.image.repository")),
+    )
+}
+
+#[test]
+fn container_capture_replays_to_the_same_alerts_and_container_fields() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let mut podman = Podman::new("replay");
+    let tag = std::process::id();
+    let plain = format!("vigil-rp-plain-{tag}");
+    let privileged = format!("vigil-rp-priv-{tag}");
+    let plain_id = podman.start(&plain, &[]);
+    let cap = podman.dir.join("live.scap");
+    let capture = Sensor::spawn(
+        &["capture", "-w", cap.to_str().expect("utf-8")],
+        "Capture started",
+    );
+    let sensor = Sensor::spawn(
+        &["run", "--json", "--stats-interval", "0"],
+        "Sensor started",
+    );
+    let t0 = now_ns();
+    let priv_id = podman.start(&privileged, &["--privileged"]);
+    podman.exec(&[], &plain, &["cat", "/etc/shadow"]);
+    podman.exec(
+        &[],
+        &plain,
+        &["sh", "-c", "echo x > /usr/local/bin/vigil-dropped"],
+    );
+    podman.exec(&[], &plain, &["vigil-helper", "ptrace"]);
+    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 1.5"]);
+    let t1 = now_ns();
+    std::thread::sleep(Duration::from_millis(500));
+    let (out, log) = sensor.stop("INT");
+    let live = parse_alerts(&out);
+    let (_, cap_log) = capture.stop("TERM");
+    assert!(cap_log.contains(" 0 dropped"), "{cap_log}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["replay", cap.to_str().expect("utf-8"), "--json"])
+        .output()
+        .expect("vigil replay runs");
+    let replay_log = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{replay_log}");
+    let replayed = parse_alerts(&String::from_utf8_lossy(&out.stdout));
+
+    // The two sensors see each other: compare what the actions caused.
+    let during = |alerts: &[Json]| {
+        alerts
+            .iter()
+            .filter(|a| (t0..=t1).contains(&alert_ns(a)) && field(a, "proc.name") != "vigil")
+            .map(key)
+            .collect::<BTreeSet<_>>()
+    };
+    let (l, r) = (during(&live), during(&replayed));
+    let ctx = || {
+        format!(
+            "live:\n{}\nreplayed:\n{}",
+            dump(&live, &log),
+            dump(&replayed, &replay_log)
+        )
+    };
+    let (p, q) = (&plain_id[..12], &priv_id[..12]);
+    let repo = podman.image.rsplit_once(':').expect("tag").0;
+    for (rule, proc_name, fd, cid) in [
+        (
+            "Credential Store Read by Untrusted Program",
+            "cat",
+            "/etc/shadow",
+            p,
+        ),
+        (
+            "File Written Below System Program Directory",
+            "sh",
+            "/usr/local/bin/vigil-dropped",
+            p,
+        ),
+    ] {
+        let k = (
+            rule.to_string(),
+            proc_name.to_string(),
+            fd.to_string(),
+            cid.to_string(),
+            repo.to_string(),
+        );
+        assert!(l.contains(&k), "live misses {k:?}:\n{}", ctx());
+    }
+    for (rule, cid) in [
+        ("Process Attached with ptrace", p),
+        ("Interactive Shell Started in Container", p),
+        ("Privileged Container Started", q),
+    ] {
+        assert!(
+            l.iter().any(|k| k.0 == rule && k.3 == cid && k.4 == repo),
+            "live misses {rule} in {cid}:\n{}",
+            ctx()
+        );
+    }
+    assert!(
+        l == r,
+        "live and replayed alerts differ:\nonly live: {:?}\nonly replayed: {:?}\n{}",
+        l.difference(&r).collect::<Vec<_>>(),
+        r.difference(&l).collect::<Vec<_>>(),
+        ctx()
+    );
+    let name_of = |alerts: &[Json]| {
+        alerts
+            .iter()
+            .find(|a| a["rule"] == "Privileged Container Started" && field(a, "container.id") == q)
+            .map(|a| field(a, "container.name").clone())
+    };
+    assert_eq!(
+        name_of(&replayed),
+        Some(Json::from(privileged.as_str())),
+        "{}",
+        ctx()
+    );
+    assert_eq!(name_of(&live), name_of(&replayed));
+
+    // Every container field of the capture's shadow read, from the file alone.
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args(["inspect", cap.to_str().expect("utf-8")])
+        .args([
+            "--filter",
+            "evt.type=openat and fd.name=/etc/shadow and proc.name=cat",
+        ])
+        .args([
+            "-p",
+            "%container.id %container.full_id %container.name %container.image %container.type",
+        ])
+        .output()
+        .expect("vigil inspect runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let want = format!("{p} {plain_id} {plain} {} podman", podman.image);
+    assert!(text.lines().any(|l| l == want), "want {want:?} in:\n{text}");
+}
