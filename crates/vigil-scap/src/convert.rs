@@ -19,7 +19,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
 use crate::error::{ErrorKind, ScapError};
-use crate::event::RawEvent;
+use crate::event::{EXT, RawEvent, range_bytes};
 use crate::reader::{Advanced, Block, Reader};
 use crate::table::{Direction, EventFlags, EventInfo, event_info};
 
@@ -137,50 +137,15 @@ pub fn verdict(code: u16, nparams: usize) -> Result<Verdict, String> {
     Ok(Verdict::Pass)
 }
 
-/// An event under construction: header plus parameters in one buffer.
+/// A stored enter event: its code and parameters, copied once.
 #[derive(Debug, Default, Clone)]
-struct Work {
-    ts: u64,
-    tid: u64,
-    cpu: u16,
-    flags: u32,
+struct StoredEvent {
     code: u16,
     data: Vec<u8>,
     ranges: Vec<(u32, u32)>,
 }
 
-impl Work {
-    fn load(&mut self, ev: &RawEvent<'_>) {
-        self.ts = ev.ts;
-        self.tid = ev.tid;
-        self.cpu = ev.cpu;
-        self.flags = ev.flags;
-        self.code = ev.code;
-        self.data.clear();
-        self.ranges.clear();
-        for p in ev.params() {
-            self.push(p);
-        }
-    }
-
-    fn copy_from(&mut self, other: &Work) {
-        self.ts = other.ts;
-        self.tid = other.tid;
-        self.cpu = other.cpu;
-        self.flags = other.flags;
-        self.code = other.code;
-        self.data.clear();
-        self.data.extend_from_slice(&other.data);
-        self.ranges.clear();
-        self.ranges.extend_from_slice(&other.ranges);
-    }
-
-    fn push(&mut self, p: &[u8]) {
-        let s = self.data.len() as u32;
-        self.data.extend_from_slice(p);
-        self.ranges.push((s, self.data.len() as u32));
-    }
-
+impl StoredEvent {
     fn param(&self, i: usize) -> Option<&[u8]> {
         let (s, e) = *self.ranges.get(i)?;
         self.data.get(s as usize..e as usize)
@@ -188,18 +153,6 @@ impl Work {
 
     fn nparams(&self) -> usize {
         self.ranges.len()
-    }
-
-    fn as_raw(&self) -> RawEvent<'_> {
-        RawEvent::new(
-            self.ts,
-            self.tid,
-            self.cpu,
-            self.flags,
-            self.code,
-            &self.data,
-            &self.ranges,
-        )
     }
 }
 
@@ -229,16 +182,16 @@ fn default_param(info: &EventInfo, i: usize, out: &mut Vec<u8>) {
     }
 }
 
-fn container_json(old: &Work) -> Option<Vec<u8>> {
+/// The JSON of an old `container` event from its parameters.
+fn container_json_of<'a>(param: impl Fn(usize) -> Option<&'a [u8]>) -> Option<Vec<u8>> {
     let s = |i: usize| -> Option<String> {
-        let p = old.param(i)?;
+        let p = param(i)?;
         // libscap drops the last byte (the NUL); an empty parameter fails.
         let body = p.split_last()?.1;
         Some(String::from_utf8_lossy(body).into_owned())
     };
     let id = s(0)?;
-    let ty = old
-        .param(1)
+    let ty = param(1)
         .and_then(|p| p.get(..4))
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))?;
     let name = s(2)?;
@@ -275,7 +228,7 @@ impl Hasher for TidHasher {
 /// that took parameters from it consumes it).
 #[derive(Debug, Default)]
 struct Stored {
-    ev: Work,
+    ev: StoredEvent,
     live: bool,
 }
 
@@ -286,13 +239,26 @@ enum Step {
     Continue,
 }
 
+/// Spare stored-event buffers kept for reuse (so that threads coming and going do not
+/// allocate).
+const SPARE_STORED: usize = 256;
+
 /// The converter state, independent of where events come from.
+///
+/// A rewritten event is not copied: its parameters are ranges over the original event's bytes
+/// plus a small buffer of the bytes the rewrite adds (parameters of the stored enter event,
+/// defaults).
 #[derive(Debug, Default)]
 pub struct ConverterState {
     storage: HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
-    cur: Work,
-    new: Work,
-    scratch: Vec<u8>,
+    spare: Vec<Stored>,
+    /// Header of the event being rewritten.
+    code: u16,
+    /// Its parameter ranges (over the original event's `buf`, or `ext` with [`EXT`]).
+    cur: Vec<(u32, u32)>,
+    new: Vec<(u32, u32)>,
+    /// Bytes added by the rewrites of the current event.
+    ext: Vec<u8>,
     converted: u64,
     dropped: u64,
 }
@@ -306,6 +272,16 @@ pub enum Outcome {
     Converted,
     /// Do not offer the event.
     Drop,
+}
+
+const PROCEXIT_E: u16 = 16;
+const PROCEXIT_1_E: u16 = 186;
+
+/// Push `bytes` onto `ext` and return its range.
+fn push_ext(ext: &mut Vec<u8>, bytes: &[u8]) -> (u32, u32) {
+    let s = ext.len() as u32;
+    ext.extend_from_slice(bytes);
+    (s | EXT, ext.len() as u32)
 }
 
 impl ConverterState {
@@ -324,14 +300,25 @@ impl ConverterState {
         self.dropped
     }
 
-    /// The event produced by the last [`Outcome::Converted`].
-    pub fn converted_event(&self) -> RawEvent<'_> {
-        self.cur.as_raw()
+    /// The event produced by the last [`Outcome::Converted`] for `original` (the event given
+    /// to [`ConverterState::process`], whose bytes it borrows).
+    pub fn converted_event<'a>(&'a self, original: &RawEvent<'a>) -> RawEvent<'a> {
+        RawEvent {
+            code: self.code,
+            buf: original.buf,
+            ext: &self.ext,
+            ranges: &self.cur,
+            ..*original
+        }
     }
 
     /// Decide what to do with `ev`, storing enter events and rewriting old layouts.
     pub fn process(&mut self, ev: &RawEvent<'_>) -> Result<Outcome, String> {
-        match verdict(ev.code, ev.nparams())? {
+        let verdict = verdict(ev.code, ev.nparams())?;
+        if ev.code == PROCEXIT_1_E || ev.code == PROCEXIT_E {
+            self.forget(ev.tid);
+        }
+        match verdict {
             Verdict::Pass => return Ok(Outcome::Pass),
             Verdict::Drop => {
                 self.dropped += 1;
@@ -339,10 +326,22 @@ impl ConverterState {
             }
             Verdict::Convert => {}
         }
-        self.cur.load(ev);
+        self.code = ev.code;
+        self.ext.clear();
+        self.cur.clear();
+        for (i, &r) in ev.ranges.iter().enumerate() {
+            if r.0 & EXT == 0 {
+                self.cur.push(r);
+            } else {
+                // An already rewritten event: take its added bytes over.
+                let p = ev.param(i).unwrap_or(&[]);
+                let r = push_ext(&mut self.ext, p);
+                self.cur.push(r);
+            }
+        }
         let mut changed = false;
         for _ in 0..MAX_CONVERSIONS {
-            let (step, rewrote) = self.step()?;
+            let (step, rewrote) = self.step(ev)?;
             changed |= rewrote;
             match step {
                 Step::Pass => {
@@ -365,27 +364,52 @@ impl ConverterState {
         ))
     }
 
-    fn store(&mut self) {
-        let tid = self.cur.tid;
-        let stored = self.storage.entry(tid).or_default();
-        stored.ev.copy_from(&self.cur);
+    /// A thread exits: its stored enter event, if already consumed, can no longer matter
+    /// (a consumed entry acts as no entry), so its buffers go back to the spares. This keeps
+    /// the table bounded by the live threads.
+    fn forget(&mut self, tid: u64) {
+        if self.storage.get(&tid).is_some_and(|s| !s.live)
+            && let Some(s) = self.storage.remove(&tid)
+            && self.spare.len() < SPARE_STORED
+        {
+            self.spare.push(s);
+        }
+    }
+
+    /// Store the current event (parameters over `ev`'s bytes and `self.ext`) for its thread.
+    fn store(&mut self, ev: &RawEvent<'_>) {
+        let spare = &mut self.spare;
+        let stored = self
+            .storage
+            .entry(ev.tid)
+            .or_insert_with(|| spare.pop().unwrap_or_default());
+        let s = &mut stored.ev;
+        s.code = self.code;
+        s.data.clear();
+        s.ranges.clear();
+        for &r in &self.cur {
+            let p = range_bytes(ev.buf, &self.ext, r).unwrap_or(&[]);
+            let start = s.data.len() as u32;
+            s.data.extend_from_slice(p);
+            s.ranges.push((start, s.data.len() as u32));
+        }
         stored.live = true;
     }
 
-    /// Apply the rule for `self.cur`; on a rewrite `self.cur` holds the new event.
-    fn step(&mut self) -> Result<(Step, bool), String> {
-        let code = self.cur.code;
-        let np = self.cur.nparams();
+    /// Apply the rule for the current event; on a rewrite `self.cur` holds the new event.
+    fn step(&mut self, ev: &RawEvent<'_>) -> Result<(Step, bool), String> {
+        let code = self.code;
+        let np = self.cur.len();
         let rule = find_rule(code, np)
             .ok_or_else(|| format!("no conversion rule for event {code} with {np} parameters"))?;
         match rule.action {
             Action::Store => {
-                self.store();
+                self.store(ev);
                 return Ok((Step::Drop, false));
             }
             Action::Pass => return Ok((Step::Pass, false)),
             Action::StoreAndPass => {
-                self.store();
+                self.store(ev);
                 return Ok((Step::Pass, false));
             }
             Action::AddParams | Action::ChangeType => {}
@@ -397,21 +421,13 @@ impl ConverterState {
         };
         let new_info = event_info(new_code)
             .ok_or_else(|| format!("conversion to unknown event {new_code}"))?;
+        let buf = ev.buf;
         let mut new = std::mem::take(&mut self.new);
-        new.ts = self.cur.ts;
-        new.tid = self.cur.tid;
-        new.cpu = self.cur.cpu;
-        new.flags = self.cur.flags;
-        new.code = new_code;
-        new.data.clear();
-        new.ranges.clear();
+        new.clear();
         if rule.action == Action::AddParams {
-            for i in 0..np {
-                let p = self.cur.param(i).unwrap_or(&[]);
-                new.push(p);
-            }
+            new.extend_from_slice(&self.cur);
         }
-        let tid = self.cur.tid;
+        let tid = ev.tid;
         let mut used_enter = false;
         // The thread's live stored enter event, looked up once for all `Enter` instructions.
         let needs_enter = rule.instrs.iter().any(|i| matches!(i, Instr::Enter(..)));
@@ -420,31 +436,35 @@ impl ConverterState {
         } else {
             None
         };
+        let ext = &mut self.ext;
         for instr in rule.instrs {
-            let idx = new.nparams();
+            let idx = new.len();
             let cap = max_len(new_info, idx);
             match *instr {
-                Instr::Empty => new.push(&[]),
+                Instr::Empty => {
+                    let s = ext.len() as u32;
+                    new.push((s | EXT, s));
+                }
                 Instr::Default => {
-                    self.scratch.clear();
-                    default_param(new_info, idx, &mut self.scratch);
-                    new.push(&self.scratch);
+                    let s = ext.len() as u32;
+                    default_param(new_info, idx, ext);
+                    new.push((s | EXT, ext.len() as u32));
                 }
                 Instr::Old(n) => {
-                    let p = self.cur.param(usize::from(n)).ok_or_else(|| {
+                    let (s, e) = *self.cur.get(usize::from(n)).ok_or_else(|| {
                         format!("rule for event {code} takes parameter {n} of an event with {np}")
                     })?;
-                    new.push(&p[..p.len().min(cap)]);
+                    let start = (s & !EXT) as usize;
+                    let len = (e as usize).saturating_sub(start).min(cap);
+                    new.push((s, (start + len) as u32));
                 }
                 Instr::Enter(n, fallback_empty) => match stored.as_deref().map(|s| &s.ev) {
                     None => {
-                        if fallback_empty {
-                            new.push(&[]);
-                        } else {
-                            self.scratch.clear();
-                            default_param(new_info, idx, &mut self.scratch);
-                            new.push(&self.scratch);
+                        let s = ext.len() as u32;
+                        if !fallback_empty {
+                            default_param(new_info, idx, ext);
                         }
+                        new.push((s | EXT, ext.len() as u32));
                     }
                     Some(e) => {
                         if u32::from(e.code) + 1 != u32::from(code) {
@@ -462,14 +482,21 @@ impl ConverterState {
                                 e.nparams()
                             )
                         })?;
-                        new.push(&p[..p.len().min(cap)]);
+                        new.push(push_ext(ext, &p[..p.len().min(cap)]));
                         used_enter = true;
                     }
                 },
-                Instr::ContainerJson => match container_json(&self.cur) {
-                    Some(j) if j.len() <= cap => new.push(&j),
-                    _ => new.push(&[]),
-                },
+                Instr::ContainerJson => {
+                    let cur = &self.cur;
+                    let j = container_json_of(|i| range_bytes(buf, ext, *cur.get(i)?));
+                    match j {
+                        Some(j) if j.len() <= cap => new.push(push_ext(ext, &j)),
+                        _ => {
+                            let s = ext.len() as u32;
+                            new.push((s | EXT, s));
+                        }
+                    }
+                }
             }
         }
         if used_enter && let Some(s) = stored {
@@ -477,7 +504,8 @@ impl ConverterState {
         }
         std::mem::swap(&mut self.cur, &mut new);
         self.new = new;
-        let step = match verdict(self.cur.code, self.cur.nparams())? {
+        self.code = new_code;
+        let step = match verdict(self.code, self.cur.len())? {
             Verdict::Pass => Step::Pass,
             Verdict::Drop => Step::Drop,
             Verdict::Convert => Step::Continue,
@@ -530,7 +558,8 @@ impl<R: Read> Converter<R> {
                             return Ok(Some(Block::Event(self.reader.current_event())));
                         }
                         Ok(Outcome::Converted) => {
-                            return Ok(Some(Block::Event(self.state.converted_event())));
+                            let ev = self.reader.current_event();
+                            return Ok(Some(Block::Event(self.state.converted_event(&ev))));
                         }
                         Err(msg) => {
                             return Err(ScapError::new(
@@ -557,6 +586,15 @@ mod tests {
             assert!(std::ptr::eq(found, r));
         }
         assert!(find_rule(u16::MAX, 0).is_none());
+    }
+
+    #[test]
+    fn procexit_codes() {
+        assert_eq!(event_info(PROCEXIT_E).map(|i| i.symbol), Some("PROCEXIT_E"));
+        assert_eq!(
+            event_info(PROCEXIT_1_E).map(|i| i.symbol),
+            Some("PROCEXIT_1_E")
+        );
     }
 
     #[test]

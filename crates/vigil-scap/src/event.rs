@@ -22,7 +22,26 @@ pub struct RawEvent<'a> {
     /// Event code (see [`crate::event_info`]).
     pub code: u16,
     pub(crate) buf: &'a [u8],
+    /// Bytes added by the converter; ranges whose start has [`EXT`] set point here.
+    pub(crate) ext: &'a [u8],
     pub(crate) ranges: &'a [(u32, u32)],
+}
+
+/// Flag on the start of a parameter range: the range is in [`RawEvent::ext`], not `buf`.
+pub(crate) const EXT: u32 = 1 << 31;
+
+/// The bytes of range `(s, e)` over `buf` / `ext`.
+#[inline]
+pub(crate) fn range_bytes<'a>(
+    buf: &'a [u8],
+    ext: &'a [u8],
+    (s, e): (u32, u32),
+) -> Option<&'a [u8]> {
+    if s & EXT != 0 {
+        ext.get((s & !EXT) as usize..e as usize)
+    } else {
+        buf.get(s as usize..e as usize)
+    }
 }
 
 impl<'a> RawEvent<'a> {
@@ -45,6 +64,7 @@ impl<'a> RawEvent<'a> {
             flags,
             code,
             buf,
+            ext: &[],
             ranges,
         }
     }
@@ -70,9 +90,9 @@ impl<'a> RawEvent<'a> {
     }
 
     /// The raw bytes of parameter `i`.
+    #[inline]
     pub fn param(&self, i: usize) -> Option<&'a [u8]> {
-        let (s, e) = *self.ranges.get(i)?;
-        self.buf.get(s as usize..e as usize)
+        range_bytes(self.buf, self.ext, *self.ranges.get(i)?)
     }
 
     /// The raw bytes of the parameter called `name` (per the event table).
@@ -82,10 +102,10 @@ impl<'a> RawEvent<'a> {
 
     /// All parameters' raw bytes in order.
     pub fn params(&self) -> impl Iterator<Item = &'a [u8]> + Clone + 'a {
-        let buf = self.buf;
+        let (buf, ext) = (self.buf, self.ext);
         self.ranges
             .iter()
-            .map(move |&(s, e)| buf.get(s as usize..e as usize).unwrap_or(&[]))
+            .map(move |&r| range_bytes(buf, ext, r).unwrap_or(&[]))
     }
 
     /// Parameter `i` decoded by its table type (`None` if absent or the code is unknown).

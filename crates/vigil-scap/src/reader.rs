@@ -15,6 +15,9 @@ use crate::table::{EVENT_MAX, event_info};
 /// Blocks longer than this are rejected as corrupt (no allocation is attempted).
 pub const MAX_BLOCK_LEN: u32 = 256 * 1024 * 1024;
 
+/// Size of the read buffer (blocks are parsed in place in it).
+const READ_CHUNK: usize = 1 << 20;
+
 /// `PPME_NOTIFICATION_E` and `PPME_INFRASTRUCTURE_EVENT_E`: their v1 length is 3 bytes too long.
 const NOTIFICATION_E: u16 = 212;
 const INFRASTRUCTURE_EVENT_E: u16 = 218;
@@ -56,7 +59,7 @@ pub enum EventBlockKind {
 
 enum Input<R: Read> {
     Plain(BufReader<R>),
-    Gzip(Box<BufReader<MultiGzDecoder<BufReader<R>>>>),
+    Gzip(Box<MultiGzDecoder<BufReader<R>>>),
 }
 
 impl<R: Read> Read for Input<R> {
@@ -64,22 +67,6 @@ impl<R: Read> Read for Input<R> {
         match self {
             Input::Plain(r) => r.read(buf),
             Input::Gzip(r) => r.read(buf),
-        }
-    }
-}
-
-impl<R: Read> BufRead for Input<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        match self {
-            Input::Plain(r) => r.fill_buf(),
-            Input::Gzip(r) => r.fill_buf(),
-        }
-    }
-
-    fn consume(&mut self, amt: usize) {
-        match self {
-            Input::Plain(r) => r.consume(amt),
-            Input::Gzip(r) => r.consume(amt),
         }
     }
 }
@@ -124,7 +111,13 @@ pub struct Reader<R: Read> {
     offset: u64,
     header: SectionHeader,
     gzip: bool,
+    /// Input bytes; `pos..end` are not consumed yet.
     buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// The current block's body: `buf[body.0..body.1]`.
+    body: (usize, usize),
+    /// Parameter ranges of the current event, relative to its block body.
     ranges: Vec<(u32, u32)>,
     pending: VecDeque<Pending>,
     ev: CurrentEvent,
@@ -157,20 +150,6 @@ impl Reader<File> {
     }
 }
 
-/// Read until `buf` is full or the input ends; returns how many bytes were read.
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
-}
-
 impl<R: Read> Reader<R> {
     /// Read a capture from any input; gzip is detected by its magic. The section header is read
     /// and checked here.
@@ -179,10 +158,7 @@ impl<R: Read> Reader<R> {
         let head = br.fill_buf().map_err(|e| ScapError::io(0, e))?;
         let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
         let input = if gzip {
-            Input::Gzip(Box::new(BufReader::with_capacity(
-                256 * 1024,
-                MultiGzDecoder::new(br),
-            )))
+            Input::Gzip(Box::new(MultiGzDecoder::new(br)))
         } else {
             Input::Plain(br)
         };
@@ -195,7 +171,10 @@ impl<R: Read> Reader<R> {
                 section_length: 0,
             },
             gzip,
-            buf: Vec::with_capacity(64 * 1024),
+            buf: vec![0; READ_CHUNK],
+            pos: 0,
+            end: 0,
+            body: (0, 0),
             ranges: Vec::with_capacity(32),
             pending: VecDeque::new(),
             ev: CurrentEvent::default(),
@@ -215,7 +194,7 @@ impl<R: Read> Reader<R> {
                 ),
             ));
         }
-        r.header = parse_section_header(&r.buf, body_off)?;
+        r.header = parse_section_header(r.body(), body_off)?;
         Ok(r)
     }
 
@@ -262,7 +241,15 @@ impl<R: Read> Reader<R> {
     /// The event most recently returned by [`Reader::advance`].
     pub(crate) fn current_event(&self) -> RawEvent<'_> {
         let e = self.ev;
-        RawEvent::new(e.ts, e.tid, e.cpu, e.flags, e.code, &self.buf, &self.ranges)
+        RawEvent::new(
+            e.ts,
+            e.tid,
+            e.cpu,
+            e.flags,
+            e.code,
+            self.body(),
+            &self.ranges,
+        )
     }
 
     /// The block kind of the current event.
@@ -303,7 +290,7 @@ impl<R: Read> Reader<R> {
             let Some((ty, body_off)) = self.read_block()? else {
                 return Ok(None);
             };
-            let body = &self.buf[..];
+            let body = &self.buf[self.body.0..self.body.1];
             let b = match ty {
                 SHB_BLOCK_TYPE => Block::Section(parse_section_header(body, body_off)?),
                 MI_BLOCK_TYPE | MI_BLOCK_TYPE_INT => {
@@ -361,62 +348,32 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// Read one whole block into `self.buf` (body only). Returns the type and the file offset
-    /// of the body, or `None` at a clean end of file.
+    /// Make the current block's body `self.buf[body.0..body.1]` (read in place, no copy).
+    /// Returns the type and the file offset of the body, or `None` at a clean end of file.
+    ///
+    /// The input is read in large chunks into `self.buf`; `self.pos..self.end` are the bytes
+    /// not yet consumed. A block is parsed where it lies; only the tail of a block that crosses
+    /// the end of the buffer is moved to its front. The buffer grows (by doubling, with the data
+    /// actually read) only for a block larger than it, so a corrupt length on a short file does
+    /// not allocate the claimed size.
     fn read_block(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
-        if let Some(found) = self.read_block_buffered()? {
-            return Ok(Some(found));
-        }
-        self.read_block_slow()
-    }
-
-    /// The fast path of [`Reader::read_block`]: a well-formed block that lies whole in the
-    /// input's buffer is copied out with one `memcpy`. Anything else (a block crossing the end
-    /// of the buffer, the end of the file, any malformation) returns `None` without consuming
-    /// input, and the careful path reads (and reports) it.
-    fn read_block_buffered(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
         let start = self.offset;
-        let avail = match self.input.fill_buf() {
-            Ok(a) => a,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(None),
-            Err(e) => return Err(self.read_err(start, e)),
-        };
-        let Some(hdr) = avail.get(..8) else {
-            return Ok(None);
-        };
-        let ty = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
-        let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
-        if total < 12 || total > self.max_block_len {
-            return Ok(None);
+        if self.end - self.pos < 8 {
+            self.fill(8, start)?;
+            let n = self.end - self.pos;
+            if n == 0 {
+                return Ok(None);
+            }
+            if n < 8 {
+                self.consume_all();
+                return Err(ScapError::truncated(
+                    start,
+                    format!("truncated block header: {n} of 8 bytes"),
+                ));
+            }
         }
-        let total_len = total as usize;
-        let Some(block) = avail.get(..total_len) else {
-            return Ok(None);
-        };
-        let tr = &block[total_len - 4..];
-        if u32::from_le_bytes([tr[0], tr[1], tr[2], tr[3]]) != total {
-            return Ok(None);
-        }
-        self.buf.clear();
-        self.buf.extend_from_slice(&block[8..total_len - 4]);
-        self.input.consume(total_len);
-        self.offset += u64::from(total);
-        Ok(Some((ty, start + 8)))
-    }
-
-    fn read_block_slow(&mut self) -> Result<Option<(u32, u64)>, ScapError> {
-        let start = self.offset;
-        let mut hdr = [0u8; 8];
-        let n = read_full(&mut self.input, &mut hdr).map_err(|e| self.read_err(start, e))?;
-        if n == 0 {
-            return Ok(None);
-        }
-        if n < 8 {
-            return Err(ScapError::truncated(
-                start,
-                format!("truncated block header: {n} of 8 bytes"),
-            ));
-        }
+        let p = self.pos;
+        let hdr = &self.buf[p..p + 8];
         let ty = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
         let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
         if total < 12 {
@@ -434,31 +391,32 @@ impl<R: Read> Reader<R> {
                 ),
             ));
         }
-        self.offset += 8;
-        let body_len = (total - 12) as usize;
-        let n = self
-            .read_body(body_len)
-            .map_err(|e| self.read_err(start, e))?;
-        self.offset += n as u64;
-        if n < body_len {
-            return Err(ScapError::truncated(
-                start,
-                format!(
-                    "block {ty:#x} of {total} bytes is truncated: the file ends after {} bytes",
-                    8 + n
-                ),
-            ));
+        let total_len = total as usize;
+        if self.end - self.pos < total_len {
+            self.fill(total_len, start)?;
+            let n = self.end - self.pos;
+            if n < total_len - 4 {
+                self.consume_all();
+                return Err(ScapError::truncated(
+                    start,
+                    format!(
+                        "block {ty:#x} of {total} bytes is truncated: the file ends after {n} bytes"
+                    ),
+                ));
+            }
+            if n < total_len {
+                self.consume_all();
+                return Err(ScapError::truncated(
+                    start,
+                    format!("block {ty:#x} of {total} bytes is truncated in its trailer"),
+                ));
+            }
         }
-        let mut tr = [0u8; 4];
-        let n = read_full(&mut self.input, &mut tr).map_err(|e| self.read_err(start, e))?;
-        self.offset += n as u64;
-        if n < 4 {
-            return Err(ScapError::truncated(
-                start,
-                format!("block {ty:#x} of {total} bytes is truncated in its trailer"),
-            ));
-        }
-        let trailer = u32::from_le_bytes(tr);
+        let p = self.pos;
+        let tr = &self.buf[p + total_len - 4..p + total_len];
+        let trailer = u32::from_le_bytes([tr[0], tr[1], tr[2], tr[3]]);
+        self.pos += total_len;
+        self.offset += u64::from(total);
         if trailer != total {
             return Err(ScapError::corrupt(
                 start,
@@ -467,31 +425,46 @@ impl<R: Read> Reader<R> {
                 ),
             ));
         }
+        self.body = (p + 8, p + total_len - 4);
         Ok(Some((ty, start + 8)))
     }
 
-    /// Read `len` body bytes into `self.buf`. The buffer grows with the data actually read, so
-    /// a corrupt length on a short file does not allocate the claimed size.
-    fn read_body(&mut self, len: usize) -> io::Result<usize> {
-        self.buf.clear();
-        if self.buf.capacity() >= len {
-            self.buf.resize(len, 0);
-            let n = read_full(&mut self.input, &mut self.buf)?;
-            self.buf.truncate(n);
-            return Ok(n);
-        }
-        let mut filled = 0;
-        while filled < len {
-            let chunk = (len - filled).min(filled.max(1 << 20));
-            self.buf.resize(filled + chunk, 0);
-            let n = read_full(&mut self.input, &mut self.buf[filled..])?;
-            filled += n;
-            if n < chunk {
-                self.buf.truncate(filled);
-                break;
+    /// The body of the current block.
+    fn body(&self) -> &[u8] {
+        &self.buf[self.body.0..self.body.1]
+    }
+
+    /// Consume what is left (after a truncation error).
+    fn consume_all(&mut self) {
+        self.offset += (self.end - self.pos) as u64;
+        self.pos = self.end;
+    }
+
+    /// Read until at least `want` unconsumed bytes are buffered or the input ends.
+    fn fill(&mut self, want: usize, start: u64) -> Result<(), ScapError> {
+        while self.end - self.pos < want {
+            if self.pos + want > self.buf.len() {
+                // Move the unconsumed tail to the front, then grow if it still does not fit.
+                if self.pos > 0 {
+                    self.buf.copy_within(self.pos..self.end, 0);
+                    self.end -= self.pos;
+                    self.pos = 0;
+                    self.body = (0, 0);
+                }
+                if want > self.buf.len() && self.end == self.buf.len() {
+                    let new_len = want.min(self.buf.len().max(READ_CHUNK) * 2);
+                    self.buf.resize(new_len, 0);
+                }
+            }
+            let end = self.end;
+            match self.input.read(&mut self.buf[end..]) {
+                Ok(0) => return Ok(()),
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(self.read_err(start, e)),
             }
         }
-        Ok(filled)
+        Ok(())
     }
 
     fn read_err(&self, start: u64, e: io::Error) -> ScapError {
@@ -514,21 +487,20 @@ impl<R: Read> Reader<R> {
             EV_BLOCK_TYPE_V2_LARGE | EVF_BLOCK_TYPE_V2_LARGE => EventBlockKind::V2Large,
             _ => EventBlockKind::V1,
         };
-        let body = &self.buf[..];
-        let mut cur = Cur::new(body, body_off);
-        let cpu = cur.u16("event cpu id")?;
-        let flags = if with_flags {
-            cur.u32("event flags")?
-        } else {
-            0
-        };
-        let ev_start = cur.pos();
+        let body = &self.buf[self.body.0..self.body.1];
         let hdr_len = if kind == EventBlockKind::V1 {
             EVENT_HEADER_LEN_V1
         } else {
             EVENT_HEADER_LEN
         };
-        if cur.remaining() < hdr_len {
+        let ev_start = if with_flags { 6 } else { 2 };
+        if body.len() < ev_start + hdr_len {
+            // Report the first field that does not fit, as the careful reader would.
+            let mut cur = Cur::new(body, body_off);
+            cur.u16("event cpu id")?;
+            if with_flags {
+                cur.u32("event flags")?;
+            }
             return Err(ScapError::corrupt(
                 block_off,
                 format!(
@@ -537,10 +509,13 @@ impl<R: Read> Reader<R> {
                 ),
             ));
         }
-        let ts = cur.u64("event ts")?;
-        let tid = cur.u64("event tid")?;
-        let len = cur.u32("event len")? as usize;
-        let code = cur.u16("event type")?;
+        // Fixed-layout header fields, all within the length checked above.
+        let cpu = le16(body, 0);
+        let flags = if with_flags { le32(body, 2) } else { 0 };
+        let ts = le64(body, ev_start);
+        let tid = le64(body, ev_start + 8);
+        let len = le32(body, ev_start + 16) as usize;
+        let code = le16(body, ev_start + 20);
         let avail = body.len() - ev_start;
         self.ev = CurrentEvent {
             ts,
@@ -615,7 +590,7 @@ impl<R: Read> Reader<R> {
                 }
             }
             EventBlockKind::V2 | EventBlockKind::V2Large => {
-                let nparams = cur.u32("event nparams")? as usize;
+                let nparams = le32(body, ev_start + 22) as usize;
                 if len < EVENT_HEADER_LEN || len > avail {
                     return Err(ScapError::corrupt(
                         block_off,
@@ -664,6 +639,24 @@ impl<R: Read> Reader<R> {
         }
         Ok(true)
     }
+}
+
+/// Little-endian reads at offsets the caller has checked.
+#[inline]
+fn le16(b: &[u8], o: usize) -> u16 {
+    u16::from_le_bytes([b[o], b[o + 1]])
+}
+
+#[inline]
+fn le32(b: &[u8], o: usize) -> u32 {
+    u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+}
+
+#[inline]
+fn le64(b: &[u8], o: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[o..o + 8]);
+    u64::from_le_bytes(a)
 }
 
 fn parse_section_header(body: &[u8], off: u64) -> Result<SectionHeader, ScapError> {

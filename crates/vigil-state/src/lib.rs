@@ -64,7 +64,7 @@ pub use container::{
     full_container_id_of_cgroups_param, full_container_id_of_path,
 };
 pub use state::{Fd, FdTable, IntHasher, IntMap, Net, Role, State, Thread, User, l4};
-pub use view::{EventView, event_type_name, format_ts, is_implemented};
+pub use view::{EventView, event_type_name, event_type_of, format_ts, is_implemented};
 
 use vigil_event::{EventTypeId, FieldInfo, FieldSchema};
 

@@ -363,19 +363,28 @@ impl Fd {
     }
 
     fn set_tuple(&mut self, cip: IpAddr, cport: u16, sip: IpAddr, sport: u16, role: Role) {
-        self.ty = if cip.is_ipv4() {
+        let ty = if cip.is_ipv4() {
             fd_type::IPV4_SOCK
         } else {
             fd_type::IPV6_SOCK
         };
-        self.net = Net::Tuple {
+        let net = Net::Tuple {
             cip,
             cport,
             sip,
             sport,
         };
         self.role = role;
-        self.name = format!("{cip}:{cport}->{sip}:{sport}");
+        // The same tuple again (every send/recv on a connected socket): the name is already
+        // this tuple's (only set_tuple gives an IP socket type a tuple), so do not re-render it.
+        if self.ty == ty && self.net == net && !self.name.is_empty() {
+            return;
+        }
+        self.ty = ty;
+        self.net = net;
+        use std::fmt::Write as _;
+        self.name.clear();
+        let _ = write!(self.name, "{cip}:{cport}->{sip}:{sport}");
         self.name_raw.clone_from(&self.name);
     }
 
@@ -558,6 +567,9 @@ pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
 
 /// Join `path` to `base` and normalise `.`/`..`/duplicate slashes (libsinsp's path concat).
 pub(crate) fn resolve_path(base: &str, path: &str) -> String {
+    if path.starts_with('/') && is_normal_path(path) {
+        return path.to_string();
+    }
     let mut out: Vec<&str> = Vec::new();
     let full_iter = if path.starts_with('/') {
         None
@@ -586,6 +598,21 @@ pub(crate) fn resolve_path(base: &str, path: &str) -> String {
         s.push('/');
     }
     s
+}
+
+/// An absolute path with no empty, `.` or `..` component and no trailing slash (other than
+/// `/` itself): [`resolve_path`] would return it unchanged.
+fn is_normal_path(path: &str) -> bool {
+    if path == "/" {
+        return true;
+    }
+    let b = path.as_bytes();
+    if b.last() == Some(&b'/') {
+        return false;
+    }
+    b[1..]
+        .split(|c| *c == b'/')
+        .all(|c| !c.is_empty() && c != b"." && c != b"..")
 }
 
 /// `/proc/PID/exe` of a deleted file ends in ` (deleted)`; libsinsp drops the suffix.
@@ -813,12 +840,18 @@ impl State {
     /// Perform the removals deferred by the last event (`close`, `procexit`). [`State::apply`]
     /// calls it first; call it at the end of a capture to settle the tables.
     pub fn flush(&mut self) {
-        for (pid, fd) in std::mem::take(&mut self.pending_fds) {
+        if self.pending_fds.is_empty() && self.pending_threads.is_empty() {
+            return;
+        }
+        for i in 0..self.pending_fds.len() {
+            let (pid, fd) = self.pending_fds[i];
             if let Some(t) = self.fds.get_mut(&pid) {
                 t.remove(&fd);
             }
         }
-        for (tid, reaper) in std::mem::take(&mut self.pending_threads) {
+        self.pending_fds.clear();
+        for i in 0..self.pending_threads.len() {
+            let (tid, reaper) = self.pending_threads[i];
             let Some(t) = self.threads.remove(&tid) else {
                 continue;
             };
@@ -832,6 +865,7 @@ impl State {
                 }
             }
         }
+        self.pending_threads.clear();
     }
 
     fn pid_of(&self, tid: i64) -> i64 {
@@ -1690,6 +1724,24 @@ mod tests {
         assert_eq!(resolve_path("/a", "/etc//passwd"), "/etc/passwd");
         assert_eq!(resolve_path("/a/b", ".."), "/a");
         assert_eq!(resolve_path("/", "."), "/");
+        // The fast path for paths that are already normal agrees with the general one.
+        for p in [
+            "/",
+            "/etc",
+            "/etc/passwd",
+            "/a.b/..c/.d",
+            "/etc/",
+            "/a//b",
+            "/a/./b",
+            "/a/..",
+        ] {
+            assert_eq!(is_normal_path(p), resolve_path("/", p) == p, "{p}");
+            assert_eq!(
+                resolve_path("/x", p),
+                resolve_path("/x", &format!("{p}/.")),
+                "{p}"
+            );
+        }
     }
 
     #[test]

@@ -512,6 +512,32 @@ fn code_types() -> &'static [Option<EventTypeId>] {
     })
 }
 
+/// The `evt.type` id of an event in [`SYSCALL_SCHEMA`]'s event types (generic syscall events
+/// by the system call they carry): a table lookup, no state. Filters' event-type sets use it.
+#[inline]
+pub fn event_type_of(ev: &RawEvent<'_>) -> Option<EventTypeId> {
+    if ev.code > GENERIC {
+        return code_types().get(usize::from(ev.code)).copied().flatten();
+    }
+    if let Some(ParamValue::SyscallId(id)) = ev.value(0)
+        && let Some(t) = syscall_types().get(usize::from(id))
+    {
+        return *t;
+    }
+    SYSCALL_SCHEMA.event_type_id(event_type_name(ev))
+}
+
+/// The event-type id of each system call id (generic events).
+fn syscall_types() -> &'static [Option<EventTypeId>] {
+    static TYPES: OnceLock<Vec<Option<EventTypeId>>> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        (0..=u16::MAX)
+            .map_while(syscall_name)
+            .map(|n| SYSCALL_SCHEMA.event_type_id(n))
+            .collect()
+    })
+}
+
 /// The `evt.type` name of an event: the event table's name, or for generic syscall events the
 /// name of the system call they carry.
 pub fn event_type_name(ev: &RawEvent<'_>) -> &'static str {
@@ -711,11 +737,7 @@ impl State {
             (None, Some(n)) => self.fds.get(&(ev.tid as i64)).and_then(|tb| tb.get(&n)),
             _ => None,
         };
-        let etype = if ev.code <= GENERIC {
-            SYSCALL_SCHEMA.event_type_id(event_type_name(ev))
-        } else {
-            code_types().get(usize::from(ev.code)).copied().flatten()
-        };
+        let etype = event_type_of(ev);
         EventView {
             state: self,
             ev: *ev,

@@ -155,6 +155,13 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
                 }
                 state.apply_block(&block);
                 let Block::Event(ev) = &block else { continue };
+                // The filter's event types rule most events out before any extraction (the
+                // state above has been updated for every event).
+                if let (Some(f), Some(t)) = (filter.as_ref(), vigil_state::event_type_of(ev))
+                    && !f.event_types().contains(t)
+                {
+                    continue;
+                }
                 let view = state.view(ev);
                 if filter.as_ref().is_some_and(|f| !f.eval(&view)) {
                     continue;
