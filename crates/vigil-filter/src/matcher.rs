@@ -450,13 +450,15 @@ impl Node {
     }
 
     /// Rough evaluation cost, used to order the operands of and/or (all checks are pure, so
-    /// the order does not change the result).
+    /// the order does not change the result; the sort is stable, so equal costs keep the
+    /// rule author's order). `exists` costs what a comparison costs: it extracts the field
+    /// the same way (for some sources, e.g. a JSON pointer into a k8s audit event's request
+    /// object, the extraction is the expensive part), it only skips the comparison.
     pub(crate) fn cost(&self) -> u32 {
         match self {
             Node::Const(_) => 0,
             Node::Check(c) if c.evtype.is_some() => 1,
             Node::Check(c) => match &c.test {
-                Test::Exists => 2,
                 Test::Scalar(Pred::Regex(_)) | Test::Scalar(Pred::Modified(..)) => 6,
                 Test::Operand { .. } => 5,
                 _ if !matches!(c.lhs, Operand::Field(_)) => 5,

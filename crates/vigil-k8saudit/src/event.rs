@@ -1,9 +1,13 @@
 //! The parsed audit event: the raw JSON (Secret data redacted) plus the hot fields the rules
 //! read on every event, extracted once.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde_json::Value as J;
 
 use crate::AuditError;
+use crate::scan::{Raw, Scan};
 use crate::time::parse_rfc3339;
 
 /// What replaces every Secret value (`data`, `stringData`, the last-applied annotation).
@@ -11,18 +15,50 @@ pub const REDACTED: &str = "<redacted>";
 
 /// One Kubernetes audit event (`audit.k8s.io/v1` or `v1beta1` `Event`).
 ///
-/// The whole event is kept as a [`serde_json::Value`] for `jevt.value[/pointer]` and the
-/// object fields (`ka.req.*`); the fields read by almost every rule are extracted once.
-/// Secret data never survives parsing: see [`REDACTED`] and `docs/k8s-audit-fields.md`.
-#[derive(Clone, Debug, PartialEq)]
+/// The fields read by almost every rule are extracted once, when the event is read. The
+/// whole event, for `jevt.value[/pointer]` and the object fields (`ka.req.*`), is a
+/// [`serde_json::Value`] built on first use ([`AuditEvent::raw`]) from the event's JSON text
+/// (events read from text are only syntax-checked and scanned for the hot fields at first:
+/// most rules never look into `requestObject` / `responseObject`). Secret data is redacted
+/// when that `Value` is built, before anything can read it; the JSON text itself is private
+/// and never printed (`Debug` shows the redacted `Value`). See [`REDACTED`] and
+/// `docs/k8s-audit-fields.md`.
+#[derive(Clone)]
 pub struct AuditEvent {
-    raw: J,
+    /// The event's JSON text when the `Value` is built lazily (Secret data not yet
+    /// redacted: never expose it).
+    source: Option<Box<str>>,
+    /// The event as a `Value` (redacted), and whether something was redacted.
+    full: OnceLock<(J, bool)>,
     time_ns: u64,
     num: u64,
     start_ns: u64,
     hot: HotFields,
-    redacted: bool,
 }
+
+impl fmt::Debug for AuditEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditEvent")
+            .field("raw", self.raw())
+            .field("time_ns", &self.time_ns)
+            .field("num", &self.num)
+            .field("start_ns", &self.start_ns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for AuditEvent {
+    fn eq(&self, other: &Self) -> bool {
+        self.time_ns == other.time_ns
+            && self.num == other.num
+            && self.start_ns == other.start_ns
+            && self.hot == other.hot
+            && self.full() == other.full()
+    }
+}
+
+/// How many hot fields come from the event's JSON (all but [`Hot::RawTime`]).
+pub(crate) const HOT_FROM_JSON: usize = Hot::COUNT - 1;
 
 /// The scalar fields read by almost every rule, resolved once at parse time: each is the
 /// field's text as the extractors give it (a JSON string as is, any other JSON value as
@@ -140,10 +176,6 @@ impl Hot {
 impl HotFields {
     fn new(raw: &J, time_ns: u64) -> HotFields {
         use std::fmt::Write as _;
-        let mut hot = HotFields {
-            buf: String::new(),
-            spans: [Span::default(); Hot::COUNT],
-        };
         let found = Hot::find(raw);
         let mut len = 20;
         for v in found.iter().flatten() {
@@ -151,25 +183,69 @@ impl HotFields {
                 len += s.len();
             }
         }
-        hot.buf.reserve_exact(len);
-        for (i, v) in found.iter().enumerate() {
-            let Some(v) = v else { continue };
-            let start = hot.buf.len();
-            let state = match v {
+        HotFields::build(len, time_ns, |i, buf| {
+            Some(match found[i]? {
                 J::String(s) => {
-                    hot.buf.push_str(s);
+                    buf.push_str(s);
                     1
                 }
                 other => {
-                    let _ = write!(hot.buf, "{other}");
+                    let _ = write!(buf, "{other}");
                     2
                 }
-            };
-            hot.spans[i] = Span {
-                start,
-                end: hot.buf.len(),
-                state,
-            };
+            })
+        })
+    }
+
+    /// The hot fields from the scanned values (see [`Scan::hot_values`]): the same text as
+    /// [`HotFields::new`] gives for the same JSON.
+    fn from_scan(found: &[Raw<'_>; HOT_FROM_JSON], time_ns: u64) -> HotFields {
+        use std::fmt::Write as _;
+        let len = 20
+            + found
+                .iter()
+                .filter_map(Raw::text)
+                .map(str::len)
+                .sum::<usize>();
+        HotFields::build(len, time_ns, |i, buf| {
+            let raw = found.get(i)?;
+            let text = raw.text()?;
+            if let Some(s) = raw.string() {
+                buf.push_str(&s);
+                return Some(1);
+            }
+            // Another JSON value: its compact text, as `Value`'s `Display` writes it.
+            match serde_json::from_str::<J>(text) {
+                Ok(v) => {
+                    let _ = write!(buf, "{v}");
+                }
+                Err(_) => buf.push_str(text),
+            }
+            Some(2)
+        })
+    }
+
+    /// Fill the buffer: `put(i, buf)` appends hot field `i` (not `RawTime`) and returns its
+    /// state, or `None` when the field is absent.
+    fn build(
+        len: usize,
+        time_ns: u64,
+        mut put: impl FnMut(usize, &mut String) -> Option<u8>,
+    ) -> HotFields {
+        use std::fmt::Write as _;
+        let mut hot = HotFields {
+            buf: String::with_capacity(len),
+            spans: [Span::default(); Hot::COUNT],
+        };
+        for i in 0..HOT_FROM_JSON {
+            let start = hot.buf.len();
+            if let Some(state) = put(i, &mut hot.buf) {
+                hot.spans[i] = Span {
+                    start,
+                    end: hot.buf.len(),
+                    state,
+                };
+            }
         }
         let start = hot.buf.len();
         let _ = write!(hot.buf, "{time_ns}");
@@ -227,53 +303,98 @@ impl AuditEvent {
     /// (extra `p_*` keys, `at_sign_type` for `@type`, `user.extra` keys spelled
     /// `authentication_kubernetes_io_slash_pod-name`) are accepted too.
     pub fn from_value(raw: J) -> Result<AuditEvent, AuditError> {
-        let not_audit = || AuditError::NotAuditEvent {
-            line: 0,
-            offset: 0,
-            item: None,
-        };
-        let mut raw = envelope::unwrap(raw).ok_or_else(not_audit)?;
-        let Some(obj) = raw.as_object() else {
-            return Err(not_audit());
-        };
-        let kind_ok = match obj.get("kind") {
-            Some(k) => k.as_str() == Some("Event"),
-            None => obj.contains_key("auditID") && obj.contains_key("verb"),
-        };
-        if !kind_ok
-            || obj
-                .get("apiVersion")
-                .is_some_and(|v| !is_audit_api_version(v))
-        {
-            return Err(not_audit());
-        }
-        let time_ns = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
-            .iter()
-            .find_map(|k| obj.get(*k).and_then(J::as_str).and_then(parse_time))
-            .unwrap_or(0);
-        let redacted = redact_secrets(&mut raw);
+        let (raw, time_ns, redacted) = prepare(raw)?;
         let hot = HotFields::new(&raw, time_ns);
         Ok(AuditEvent {
-            raw,
+            source: None,
+            full: OnceLock::from((raw, redacted)),
             time_ns,
             num: 0,
             start_ns: time_ns,
             hot,
-            redacted,
         })
     }
 
     /// Parse one event from JSON text (see [`AuditEvent::from_value`]).
     pub fn from_slice(bytes: &[u8]) -> Result<AuditEvent, AuditError> {
-        match serde_json::from_slice::<J>(bytes) {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => AuditEvent::from_text(text),
+            Err(_) => match serde_json::from_slice::<J>(bytes) {
+                Ok(v) => AuditEvent::from_value(v),
+                Err(e) => Err(AuditError::json(1, 0, &e)),
+            },
+        }
+    }
+
+    /// Parse one event from JSON text: the fast path when the text scans
+    /// ([`AuditEvent::scanned`]), else a whole `Value` ([`AuditEvent::from_value`]).
+    pub(crate) fn from_text(text: &str) -> Result<AuditEvent, AuditError> {
+        if let Some(ev) = Scan::of(text).and_then(|s| AuditEvent::scanned(text, &s)) {
+            return Ok(ev);
+        }
+        match serde_json::from_str::<J>(text) {
             Ok(v) => AuditEvent::from_value(v),
             Err(e) => Err(AuditError::json(1, 0, &e)),
         }
     }
 
-    /// The event JSON (Secret data already replaced by [`REDACTED`]).
+    /// An event from its scanned text (syntax already checked), its `Value` left for
+    /// later; `None` when the eager path must decide (not an event, an envelope, keys the
+    /// scan does not handle). Accepts exactly the events [`AuditEvent::from_value`]
+    /// accepts without unwrapping or renaming anything, with the same time and hot fields.
+    pub(crate) fn scanned(text: &str, scan: &Scan<'_>) -> Option<AuditEvent> {
+        // `from_value`'s checks, for an object that is an event itself (not an envelope).
+        let kind_ok = if scan.kind.is_some() {
+            scan.kind_is("Event")
+        } else {
+            scan.audit_id.is_some() && scan.verb.is_some()
+        };
+        if !kind_ok {
+            return None;
+        }
+        if scan.api_version.is_some()
+            && !scan
+                .api_version
+                .string()
+                .is_some_and(|v| v.starts_with("audit.k8s.io/") || v == "audit.k8s.io")
+        {
+            return None;
+        }
+        let hot_values = scan.hot_values()?;
+        let time_ns = [scan.stage_ts, scan.received_ts, scan.timestamp]
+            .iter()
+            .find_map(|r| r.string().as_deref().and_then(parse_time))
+            .unwrap_or(0);
+        Some(AuditEvent {
+            source: Some(text.into()),
+            full: OnceLock::new(),
+            time_ns,
+            num: 0,
+            start_ns: time_ns,
+            hot: HotFields::from_scan(&hot_values, time_ns),
+        })
+    }
+
+    /// The event as a `Value` (redacted), built now if it was not yet.
+    fn full(&self) -> &(J, bool) {
+        self.full.get_or_init(|| {
+            let v = self
+                .source
+                .as_deref()
+                .and_then(|t| serde_json::from_str::<J>(t).ok())
+                .unwrap_or(J::Null);
+            match prepare(v) {
+                Ok((raw, _, redacted)) => (raw, redacted),
+                // Not reached: the text was accepted by the same checks when it was read.
+                Err(_) => (J::Null, false),
+            }
+        })
+    }
+
+    /// The event JSON (Secret data already replaced by [`REDACTED`]). Built on first use
+    /// for events read from text.
     pub fn raw(&self) -> &J {
-        &self.raw
+        &self.full().0
     }
 
     /// Event time, nanoseconds since the epoch (0 when the event has no timestamp).
@@ -304,7 +425,7 @@ impl AuditEvent {
 
     /// True when Secret data was removed from this event.
     pub fn was_redacted(&self) -> bool {
-        self.redacted
+        self.full().1
     }
 
     /// A hot field's text (see [`HotFields::text`]).
@@ -366,13 +487,44 @@ impl AuditEvent {
 
     /// `sourceIPs`.
     pub fn source_ips(&self) -> impl Iterator<Item = &str> {
-        self.raw
+        self.raw()
             .get("sourceIPs")
             .and_then(J::as_array)
             .into_iter()
             .flatten()
             .filter_map(J::as_str)
     }
+}
+
+/// Unwrap envelopes, check that `raw` is an audit event, redact Secret data: the event
+/// `Value`, its time and whether something was redacted.
+fn prepare(raw: J) -> Result<(J, u64, bool), AuditError> {
+    let not_audit = || AuditError::NotAuditEvent {
+        line: 0,
+        offset: 0,
+        item: None,
+    };
+    let mut raw = envelope::unwrap(raw).ok_or_else(not_audit)?;
+    let Some(obj) = raw.as_object() else {
+        return Err(not_audit());
+    };
+    let kind_ok = match obj.get("kind") {
+        Some(k) => k.as_str() == Some("Event"),
+        None => obj.contains_key("auditID") && obj.contains_key("verb"),
+    };
+    if !kind_ok
+        || obj
+            .get("apiVersion")
+            .is_some_and(|v| !is_audit_api_version(v))
+    {
+        return Err(not_audit());
+    }
+    let time_ns = ["stageTimestamp", "requestReceivedTimestamp", "timestamp"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(J::as_str).and_then(parse_time))
+        .unwrap_or(0);
+    let redacted = redact_secrets(&mut raw);
+    Ok((raw, time_ns, redacted))
 }
 
 /// An RFC 3339 time; a time without zone (`2022-11-29 00:09:04.38`, as some log pipelines

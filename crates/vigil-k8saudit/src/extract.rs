@@ -479,7 +479,7 @@ impl AuditEvent {
     }
 
     fn uri_param(&self, key: &str) -> Option<Values<'_>> {
-        let uri = self.raw().get("requestURI")?.as_str()?;
+        let uri = self.hot_str(Hot::Uri)?;
         let (_, query) = uri.split_once('?')?;
         let query = query.split_once('#').map_or(query, |(q, _)| q);
         for pair in query.split('&') {
@@ -524,7 +524,6 @@ impl Extract for AuditEvent {
 
     fn extract(&self, field: &FieldRef) -> Option<Values<'_>> {
         let kind = *kinds().get(field.id.0 as usize)?;
-        let raw = self.raw();
         let t = self.time_ns();
         let rel = t.saturating_sub(self.start_ns());
         match kind {
@@ -547,12 +546,14 @@ impl Extract for AuditEvent {
             F::EvtAsyncType => None,
             F::EvtHostname => one(Value::str(hostname())),
             F::Hot(h) => self.hot(h).map(Value::str).and_then(one),
-            F::Path(path) => get(raw, path).map(text).and_then(one),
-            F::ListPath(path) => match get(raw, path)? {
+            F::Path(path) => get(self.raw(), path).map(text).and_then(one),
+            F::ListPath(path) => match get(self.raw(), path)? {
                 J::Array(items) => nonempty(items.iter().map(text).collect()),
                 _ => None,
             },
-            F::Annotation(key) => get(raw, &["annotations", key]).map(text).and_then(one),
+            F::Annotation(key) => get(self.raw(), &["annotations", key])
+                .map(text)
+                .and_then(one),
             F::UriParam => match &field.arg {
                 FieldArg::Key(k) => self.uri_param(k),
                 _ => None,
@@ -653,7 +654,7 @@ impl Extract for AuditEvent {
                     .collect(),
             ),
             F::SourceIps => {
-                let ips = raw.get("sourceIPs")?.as_array()?;
+                let ips = self.raw().get("sourceIPs")?.as_array()?;
                 match &field.arg {
                     FieldArg::Index(i) => {
                         ips.get(usize::try_from(*i).ok()?).map(text).and_then(one)
@@ -667,10 +668,10 @@ impl Extract for AuditEvent {
                 };
                 match Hot::of_pointer(ptr) {
                     Some(h) => self.hot(h).map(Value::str).and_then(one),
-                    None => pointer(raw, ptr).map(text).and_then(one),
+                    None => pointer(self.raw(), ptr).map(text).and_then(one),
                 }
             }
-            F::JsonObj => serde_json::to_string_pretty(raw)
+            F::JsonObj => serde_json::to_string_pretty(self.raw())
                 .ok()
                 .map(Value::string)
                 .and_then(one),

@@ -23,6 +23,7 @@ pub mod follow;
 pub mod policy;
 mod reader;
 pub mod report;
+mod scan;
 mod time;
 pub mod webhook;
 

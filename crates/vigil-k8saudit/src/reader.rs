@@ -304,6 +304,48 @@ fn expand(
     }
 }
 
+/// [`expand`] from the text of one JSON value, without building its `Value` when it is an
+/// event or an `EventList` of events that scan ([`crate::scan`]). False when the text must
+/// take the eager path (nothing was added to `out` then).
+fn expand_text(
+    text: &str,
+    line: usize,
+    offset: usize,
+    out: &mut VecDeque<Result<AuditEvent, AuditError>>,
+) -> bool {
+    let Some(scan) = crate::scan::Scan::of(text) else {
+        return false;
+    };
+    if scan.kind_is("EventList") {
+        match scan.items.text() {
+            None | Some("null") => {}
+            Some(items) => match crate::scan::array_items(items) {
+                Some(items) => {
+                    for (i, item) in items.into_iter().enumerate() {
+                        out.push_back(
+                            AuditEvent::from_text(item.get())
+                                .map_err(|e| e.at(line, offset, Some(i))),
+                        );
+                    }
+                }
+                None => out.push_back(Err(AuditError::NotAuditEvent {
+                    line,
+                    offset,
+                    item: None,
+                })),
+            },
+        }
+        return true;
+    }
+    match AuditEvent::scanned(text, &scan) {
+        Some(ev) => {
+            out.push_back(Ok(ev));
+            true
+        }
+        None => false,
+    }
+}
+
 impl Events<'_> {
     /// Read the next line (or multi-line document) into `pending`. False at the end.
     fn fill(&mut self) -> bool {
@@ -330,6 +372,11 @@ impl Events<'_> {
                 }));
                 return true;
             }
+            if let Ok(t) = std::str::from_utf8(text)
+                && expand_text(t, line, offset, &mut self.pending)
+            {
+                return true;
+            }
             match serde_json::from_slice::<J>(text) {
                 Ok(v) => expand(v, line, offset, &mut self.pending, 0),
                 Err(e) if e.is_eof() && matches!(text[first], b'{' | b'[') => {
@@ -351,6 +398,22 @@ impl Events<'_> {
         let limit = self.opts.max_document_bytes;
         let window_end = self.bytes.len().min(offset.saturating_add(limit));
         let window = &self.bytes[offset..window_end];
+        {
+            // The fast path first (see `expand_text`); on any error, the eager path below
+            // reads the document again and places the error.
+            let mut stream = serde_json::Deserializer::from_slice(window)
+                .into_iter::<&serde_json::value::RawValue>();
+            if let Some(Ok(v)) = stream.next() {
+                let consumed = stream.byte_offset();
+                let mut pending = VecDeque::new();
+                if expand_text(v.get(), line, offset, &mut pending) {
+                    self.line = line + memchr::memchr_iter(b'\n', &window[..consumed]).count();
+                    self.pos = offset + consumed;
+                    self.pending.extend(pending);
+                    return;
+                }
+            }
+        }
         let mut stream = serde_json::Deserializer::from_slice(window).into_iter::<J>();
         match stream.next() {
             Some(Ok(v)) => {
