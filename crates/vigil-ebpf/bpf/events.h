@@ -10,13 +10,14 @@
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H
 
-#define VG_ABI_VERSION 1
+#define VG_ABI_VERSION 2
 
 #define VG_PATH_MAX 256 /* power of two */
 #define VG_ARGS_MAX 1024 /* power of two */
 #define VG_ADDR_MAX 128
 #define VG_COMM_LEN 16
 #define VG_NR_MAX 512 /* size of the interest map (x86_64 syscall numbers) */
+#define VG_CWD_MAX 512 /* components of the exec cwd; each read is at most VG_CWD_MAX / 2 */
 
 enum vg_kind {
 	VG_KIND_SYSCALL = 1,
@@ -28,10 +29,16 @@ enum vg_kind {
 /* Indexes of the per-CPU `stats` array. */
 enum vg_stat {
 	VG_STAT_SUBMITTED = 0,
-	VG_STAT_DROPPED = 1, /* ring buffer full: reservation failed */
+	VG_STAT_DROPPED = 1, /* ring buffer full: reservation failed (all kinds) */
 	VG_STAT_STR_ERR = 2, /* a user/kernel string could not be read */
 	VG_STAT_SOCK_ERR = 3, /* a socket behind an fd could not be read */
-	VG_STAT_MAX = 4,
+	VG_STAT_DROPPED_SYSCALL = 4, /* ring full, by kind (their sum is VG_STAT_DROPPED) */
+	VG_STAT_DROPPED_EXEC = 5,
+	VG_STAT_DROPPED_FORK = 6,
+	VG_STAT_DROPPED_EXIT = 7,
+	VG_STAT_ARGS_ERR = 8, /* exec argv could not be read */
+	VG_STAT_CWD_ERR = 9, /* exec cwd walk did not reach the root (too deep or unreadable) */
+	VG_STAT_MAX = 10,
 };
 
 struct vg_header {
@@ -70,6 +77,8 @@ struct vg_syscall {
 };
 
 #define VG_EXEC_FROM_MEMFD 1
+#define VG_EXEC_UPPER_LAYER 2 /* the executable is in an overlayfs upper layer */
+#define VG_EXEC_CWD_COMPLETE 4 /* cwd holds every component up to the task's root */
 
 /* A successful exec (sched_process_exec). */
 struct vg_exec {
@@ -90,9 +99,20 @@ struct vg_exec {
 	char comm[VG_COMM_LEN];
 	char filename[VG_PATH_MAX];
 	char args[VG_ARGS_MAX];
+	__u64 exe_ctime_ns; /* of the executable's inode, epoch ns; 0 when unknown */
+	__u64 exe_mtime_ns;
+	__u16 cwd_len; /* bytes used in cwd */
+	__u16 pad2[3];
+	/* The working directory's components, leaf first, each NUL-terminated ("b\0a\0" for
+	 * /a/b); complete up to the task's root when flags has VG_EXEC_CWD_COMPLETE. */
+	char cwd[VG_CWD_MAX];
 };
 
-/* A new task (sched_process_fork); the header names the parent (the current task). */
+#define VG_FORK_CHILD 1
+
+/* A new task (sched_process_fork), sent twice as libscap sends clone's exit twice: first
+ * the parent's view (the header names the parent, the current task), then, with
+ * VG_FORK_CHILD in flags, the child's (the header names the child). */
 struct vg_fork {
 	struct vg_header h;
 	__u32 child_tgid;
@@ -102,6 +122,11 @@ struct vg_fork {
 	__u32 gid;
 	__u32 pad;
 	char comm[VG_COMM_LEN];
+	__u32 child_vtid; /* the child's ids in its own (active) pid namespace */
+	__u32 child_vpid;
+	__u64 pidns_init_start_ns; /* boot-time ns start of that namespace's init */
+	__u32 flags; /* VG_FORK_* */
+	__u32 pad2;
 };
 
 /* A task exits (sched_process_exit); the header names the exiting task. */
@@ -142,7 +167,7 @@ VG_ASSERT_OFF(vg_syscall, addr_len, 136);
 VG_ASSERT_OFF(vg_syscall, str, 144);
 VG_ASSERT_OFF(vg_syscall, addr, 656);
 
-VG_ASSERT_SIZE(vg_exec, 1392);
+VG_ASSERT_SIZE(vg_exec, 1928);
 VG_ASSERT_OFF(vg_exec, ppid, 32);
 VG_ASSERT_OFF(vg_exec, uid, 36);
 VG_ASSERT_OFF(vg_exec, gid, 40);
@@ -158,14 +183,22 @@ VG_ASSERT_OFF(vg_exec, args_len, 90);
 VG_ASSERT_OFF(vg_exec, comm, 96);
 VG_ASSERT_OFF(vg_exec, filename, 112);
 VG_ASSERT_OFF(vg_exec, args, 368);
+VG_ASSERT_OFF(vg_exec, exe_ctime_ns, 1392);
+VG_ASSERT_OFF(vg_exec, exe_mtime_ns, 1400);
+VG_ASSERT_OFF(vg_exec, cwd_len, 1408);
+VG_ASSERT_OFF(vg_exec, cwd, 1416);
 
-VG_ASSERT_SIZE(vg_fork, 72);
+VG_ASSERT_SIZE(vg_fork, 96);
 VG_ASSERT_OFF(vg_fork, child_tgid, 32);
 VG_ASSERT_OFF(vg_fork, child_tid, 36);
 VG_ASSERT_OFF(vg_fork, ppid, 40);
 VG_ASSERT_OFF(vg_fork, uid, 44);
 VG_ASSERT_OFF(vg_fork, gid, 48);
 VG_ASSERT_OFF(vg_fork, comm, 56);
+VG_ASSERT_OFF(vg_fork, child_vtid, 72);
+VG_ASSERT_OFF(vg_fork, child_vpid, 76);
+VG_ASSERT_OFF(vg_fork, pidns_init_start_ns, 80);
+VG_ASSERT_OFF(vg_fork, flags, 88);
 
 VG_ASSERT_SIZE(vg_exit, 40);
 VG_ASSERT_OFF(vg_exit, exit_code, 32);

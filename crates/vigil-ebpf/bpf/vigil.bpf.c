@@ -14,6 +14,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define VG_CWD_DEPTH 40 /* components plus mount crossings walked */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define AF_UNIX 1
@@ -80,6 +82,13 @@ static __always_inline void stat_inc(__u32 idx)
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
 	if (v)
 		*v += 1;
+}
+
+/* The ring buffer was full: count it in total and for the record's kind. */
+static __always_inline void dropped(__u32 kind_stat)
+{
+	stat_inc(VG_STAT_DROPPED);
+	stat_inc(kind_stat);
 }
 
 static __always_inline void fill_header(struct vg_header *h, __u16 kind, __u32 size, __u32 tgid,
@@ -170,7 +179,7 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 
 	struct vg_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		stat_inc(VG_STAT_DROPPED);
+		dropped(VG_STAT_DROPPED_SYSCALL);
 		return 0;
 	}
 	fill_header(&e->h, VG_KIND_SYSCALL, sizeof(*e), tgid, (__u32)id);
@@ -320,6 +329,56 @@ int vg_sc_exit(struct vg_tp_sys_exit *ctx)
 	return on_sys_exit(id, ctx->nr, ctx->ret, regs);
 }
 
+/*
+ * The task's working directory from the kernel (fs->pwd), walked from the leaf up to the
+ * task's root (or its mount namespace's root), crossing mounts; components go into e->cwd
+ * leaf first. True when the walk got to the root within VG_CWD_DEPTH steps and the buffer.
+ */
+static __always_inline bool read_cwd(struct task_struct *p, struct vg_exec *e)
+{
+	struct fs_struct *fs = BPF_CORE_READ(p, fs);
+	e->cwd_len = 0;
+	if (!fs)
+		return false;
+	struct dentry *d = BPF_CORE_READ(fs, pwd.dentry);
+	struct vfsmount *vm = BPF_CORE_READ(fs, pwd.mnt);
+	struct dentry *root_d = BPF_CORE_READ(fs, root.dentry);
+	struct vfsmount *root_m = BPF_CORE_READ(fs, root.mnt);
+	__u64 mnt_off = bpf_core_field_offset(struct mount, mnt);
+	struct mount *mnt = (struct mount *)((char *)vm - mnt_off);
+	/*
+	 * The offset lives in the record (e->cwd_len), not in a register: reloaded from memory it
+	 * is an unknown value bounded by the check, the same at every iteration, so the verifier
+	 * prunes instead of following every offset of every path.
+	 */
+	for (int i = 0; i < VG_CWD_DEPTH; i++) {
+		if (d == root_d && vm == root_m)
+			return true;
+		struct dentry *mnt_root = BPF_CORE_READ(vm, mnt_root);
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (d == mnt_root || d == parent) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+			if (!up || up == mnt)
+				return true; /* the root of the mount namespace */
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			vm = (struct vfsmount *)((char *)up + mnt_off);
+			continue;
+		}
+		__u32 off = e->cwd_len;
+		if (off >= VG_CWD_MAX / 2)
+			return false;
+		const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+		long n = bpf_probe_read_kernel_str(&e->cwd[off & (VG_CWD_MAX / 2 - 1)],
+						   VG_CWD_MAX / 2, name);
+		if (n <= 0)
+			return false;
+		e->cwd_len = (__u16)(off + n);
+		d = parent;
+	}
+	return false;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -328,7 +387,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		return 0;
 	struct vg_exec *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		stat_inc(VG_STAT_DROPPED);
+		dropped(VG_STAT_DROPPED_EXEC);
 		return 0;
 	}
 	fill_header(&e->h, VG_KIND_EXEC, sizeof(*e), tgid, (__u32)p->pid);
@@ -371,10 +430,47 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 					 (const void *)start))
 			e->args_len = (__u16)len;
 		else
-			stat_inc(VG_STAT_STR_ERR);
+			stat_inc(VG_STAT_ARGS_ERR);
 	}
+	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
+	e->exe_ctime_ns = 0;
+	e->exe_mtime_ns = 0;
+	if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		e->exe_ctime_ns = (__u64)BPF_CORE_READ(ino, i_ctime_sec) * 1000000000ULL +
+				  BPF_CORE_READ(ino, i_ctime_nsec);
+		e->exe_mtime_ns = (__u64)BPF_CORE_READ(ino, i_mtime_sec) * 1000000000ULL +
+				  BPF_CORE_READ(ino, i_mtime_nsec);
+	}
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC) {
+		struct ovl_inode *oi =
+			(struct ovl_inode *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+		if (BPF_CORE_READ(oi, __upperdentry))
+			e->flags |= VG_EXEC_UPPER_LAYER;
+	}
+	e->pad2[0] = e->pad2[1] = e->pad2[2] = 0;
+	if (read_cwd(p, e))
+		e->flags |= VG_EXEC_CWD_COMPLETE;
+	else
+		stat_inc(VG_STAT_CWD_ERR);
 	submit(e);
 	return 0;
+}
+
+/* The child's ids in its active pid namespace, and when that namespace's init started. */
+static __always_inline void child_ns(struct task_struct *child, struct vg_fork *e)
+{
+	struct pid *pid = BPF_CORE_READ(child, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[level & 31]);
+	e->child_vtid = up.nr;
+	struct pid *tgp = BPF_CORE_READ(child, signal, pids[PIDTYPE_TGID]);
+	struct upid tup = {};
+	if (tgp)
+		bpf_probe_read_kernel(&tup, sizeof(tup), &tgp->numbers[level & 31]);
+	e->child_vpid = tgp ? tup.nr : up.nr;
+	struct task_struct *reaper = BPF_CORE_READ(up.ns, child_reaper);
+	e->pidns_init_start_ns = reaper ? BPF_CORE_READ(reaper, start_boottime) : 0;
 }
 
 SEC("tp_btf/sched_process_fork")
@@ -383,21 +479,32 @@ int BPF_PROG(vg_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 tgid = parent->tgid;
 	if (tgid == vg_self_tgid)
 		return 0;
-	struct vg_fork *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		stat_inc(VG_STAT_DROPPED);
-		return 0;
-	}
-	fill_header(&e->h, VG_KIND_FORK, sizeof(*e), tgid, (__u32)parent->pid);
-	e->child_tgid = child->tgid;
-	e->child_tid = child->pid;
-	e->ppid = BPF_CORE_READ(parent, real_parent, tgid);
 	const struct cred *cred = BPF_CORE_READ(parent, cred);
-	e->uid = BPF_CORE_READ(cred, uid.val);
-	e->gid = BPF_CORE_READ(cred, gid.val);
-	e->pad = 0;
-	BPF_CORE_READ_STR_INTO(&e->comm, parent, comm);
-	submit(e);
+	__u32 uid = BPF_CORE_READ(cred, uid.val);
+	__u32 gid = BPF_CORE_READ(cred, gid.val);
+	__u32 ppid = BPF_CORE_READ(parent, real_parent, tgid);
+	for (int side = 0; side < 2; side++) {
+		struct vg_fork *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			dropped(VG_STAT_DROPPED_FORK);
+			return 0;
+		}
+		if (side == 0)
+			fill_header(&e->h, VG_KIND_FORK, sizeof(*e), tgid, (__u32)parent->pid);
+		else
+			fill_header(&e->h, VG_KIND_FORK, sizeof(*e), child->tgid, (__u32)child->pid);
+		e->child_tgid = child->tgid;
+		e->child_tid = child->pid;
+		e->ppid = side == 0 ? ppid : BPF_CORE_READ(child, real_parent, tgid);
+		e->uid = uid;
+		e->gid = gid;
+		e->pad = 0;
+		e->flags = side == 0 ? 0 : VG_FORK_CHILD;
+		e->pad2 = 0;
+		BPF_CORE_READ_STR_INTO(&e->comm, parent, comm);
+		child_ns(child, e);
+		submit(e);
+	}
 	return 0;
 }
 
@@ -409,7 +516,7 @@ int BPF_PROG(vg_exit, struct task_struct *p)
 		return 0;
 	struct vg_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		stat_inc(VG_STAT_DROPPED);
+		dropped(VG_STAT_DROPPED_EXIT);
 		return 0;
 	}
 	fill_header(&e->h, VG_KIND_EXIT, sizeof(*e), tgid, (__u32)p->pid);

@@ -10,7 +10,7 @@
 use std::mem::{offset_of, size_of};
 
 /// `VG_ABI_VERSION`.
-pub const ABI_VERSION: u16 = 1;
+pub const ABI_VERSION: u16 = 2;
 /// `VG_PATH_MAX`.
 pub const PATH_MAX: usize = 256;
 /// `VG_ARGS_MAX`.
@@ -21,6 +21,8 @@ pub const ADDR_MAX: usize = 128;
 pub const COMM_LEN: usize = 16;
 /// `VG_NR_MAX`: entries of the interest map.
 pub const NR_MAX: u32 = 512;
+/// `VG_CWD_MAX`.
+pub const CWD_MAX: usize = 512;
 
 /// `enum vg_kind`.
 pub mod kind {
@@ -36,11 +38,23 @@ pub mod stat {
     pub const DROPPED: u32 = 1;
     pub const STR_ERR: u32 = 2;
     pub const SOCK_ERR: u32 = 3;
-    pub const MAX: u32 = 4;
+    pub const DROPPED_SYSCALL: u32 = 4;
+    pub const DROPPED_EXEC: u32 = 5;
+    pub const DROPPED_FORK: u32 = 6;
+    pub const DROPPED_EXIT: u32 = 7;
+    pub const ARGS_ERR: u32 = 8;
+    pub const CWD_ERR: u32 = 9;
+    pub const MAX: u32 = 10;
 }
 
 /// `VG_EXEC_FROM_MEMFD`.
 pub const EXEC_FROM_MEMFD: u32 = 1;
+/// `VG_EXEC_UPPER_LAYER`.
+pub const EXEC_UPPER_LAYER: u32 = 2;
+/// `VG_EXEC_CWD_COMPLETE`.
+pub const EXEC_CWD_COMPLETE: u32 = 4;
+/// `VG_FORK_CHILD`.
+pub const FORK_CHILD: u32 = 1;
 
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default)]
@@ -100,6 +114,11 @@ pub struct VgExec {
     pub comm: [u8; COMM_LEN],
     pub filename: [u8; PATH_MAX],
     pub args: [u8; ARGS_MAX],
+    pub exe_ctime_ns: u64,
+    pub exe_mtime_ns: u64,
+    pub cwd_len: u16,
+    pub pad2: [u16; 3],
+    pub cwd: [u8; CWD_MAX],
 }
 
 #[repr(C)]
@@ -113,6 +132,11 @@ pub struct VgFork {
     pub gid: u32,
     pub pad: u32,
     pub comm: [u8; COMM_LEN],
+    pub child_vtid: u32,
+    pub child_vpid: u32,
+    pub pidns_init_start_ns: u64,
+    pub flags: u32,
+    pub pad2: u32,
 }
 
 #[repr(C)]
@@ -192,8 +216,10 @@ fn mirror_offset(s: &str, f: &str) -> Option<usize> {
         "vg_sock" => m!(VgSock; family, sport, dport, l4proto, saddr, daddr),
         "vg_syscall" => m!(VgSyscall; h, ret, args, nr, str_len, sock, addr_len, pad, str, addr),
         "vg_exec" => m!(VgExec; h, ppid, uid, gid, loginuid, cap_inheritable, cap_permitted,
-            cap_effective, exe_ino, nr, flags, filename_len, args_len, pad, comm, filename, args),
-        "vg_fork" => m!(VgFork; h, child_tgid, child_tid, ppid, uid, gid, pad, comm),
+            cap_effective, exe_ino, nr, flags, filename_len, args_len, pad, comm, filename, args,
+            exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, cwd),
+        "vg_fork" => m!(VgFork; h, child_tgid, child_tid, ppid, uid, gid, pad, comm, child_vtid,
+            child_vpid, pidns_init_start_ns, flags, pad2),
         "vg_exit" => m!(VgExit; h, exit_code, pad),
         _ => None,
     }
@@ -248,7 +274,11 @@ mod tests {
         assert_eq!(define("VG_ADDR_MAX"), ADDR_MAX as u64);
         assert_eq!(define("VG_COMM_LEN"), COMM_LEN as u64);
         assert_eq!(define("VG_NR_MAX"), u64::from(NR_MAX));
+        assert_eq!(define("VG_CWD_MAX"), CWD_MAX as u64);
         assert_eq!(define("VG_EXEC_FROM_MEMFD"), u64::from(EXEC_FROM_MEMFD));
+        assert_eq!(define("VG_EXEC_UPPER_LAYER"), u64::from(EXEC_UPPER_LAYER));
+        assert_eq!(define("VG_EXEC_CWD_COMPLETE"), u64::from(EXEC_CWD_COMPLETE));
+        assert_eq!(define("VG_FORK_CHILD"), u64::from(FORK_CHILD));
         assert_eq!(enum_value("VG_KIND_SYSCALL"), u64::from(kind::SYSCALL));
         assert_eq!(enum_value("VG_KIND_EXEC"), u64::from(kind::EXEC));
         assert_eq!(enum_value("VG_KIND_FORK"), u64::from(kind::FORK));
@@ -257,6 +287,24 @@ mod tests {
         assert_eq!(enum_value("VG_STAT_DROPPED"), u64::from(stat::DROPPED));
         assert_eq!(enum_value("VG_STAT_STR_ERR"), u64::from(stat::STR_ERR));
         assert_eq!(enum_value("VG_STAT_SOCK_ERR"), u64::from(stat::SOCK_ERR));
+        assert_eq!(
+            enum_value("VG_STAT_DROPPED_SYSCALL"),
+            u64::from(stat::DROPPED_SYSCALL)
+        );
+        assert_eq!(
+            enum_value("VG_STAT_DROPPED_EXEC"),
+            u64::from(stat::DROPPED_EXEC)
+        );
+        assert_eq!(
+            enum_value("VG_STAT_DROPPED_FORK"),
+            u64::from(stat::DROPPED_FORK)
+        );
+        assert_eq!(
+            enum_value("VG_STAT_DROPPED_EXIT"),
+            u64::from(stat::DROPPED_EXIT)
+        );
+        assert_eq!(enum_value("VG_STAT_ARGS_ERR"), u64::from(stat::ARGS_ERR));
+        assert_eq!(enum_value("VG_STAT_CWD_ERR"), u64::from(stat::CWD_ERR));
         assert_eq!(enum_value("VG_STAT_MAX"), u64::from(stat::MAX));
     }
 

@@ -26,11 +26,19 @@ pub enum Skip {
 const PPM_CL_CLONE_THREAD: u32 = 1 << 13;
 /// `PPM_EXE_FROM_MEMFD`.
 const PPM_EXE_FROM_MEMFD: u32 = 1 << 2;
+/// `PPM_EXE_UPPER_LAYER`.
+const PPM_EXE_UPPER_LAYER: u32 = 1 << 1;
 
-/// Converts records; keeps the boot-time → epoch offset.
+/// Cgroup lists kept by cgroup id before the cache is cleared.
+const CGROUP_CACHE_MAX: usize = 4096;
+
+/// Converts records; keeps the boot-time → epoch offset and, by cgroup v2 id, the cgroup list
+/// (`subsys=path\0…`) last read from /proc for a task of that cgroup, so fork records (which
+/// carry only the id) get the list libscap puts in clone events.
 #[derive(Debug, Clone)]
 pub struct Converter {
     boot_to_epoch_ns: u64,
+    cgroups: std::cell::RefCell<std::collections::HashMap<u64, Vec<u8>>>,
 }
 
 impl Default for Converter {
@@ -42,14 +50,36 @@ impl Default for Converter {
 impl Converter {
     /// A converter whose timestamps are wall-clock ns (CLOCK_REALTIME − CLOCK_BOOTTIME now).
     pub fn new() -> Converter {
-        Converter {
-            boot_to_epoch_ns: crate::sys::boot_to_epoch_ns(),
-        }
+        Converter::with_offset(crate::sys::boot_to_epoch_ns())
     }
 
     /// A converter with a fixed offset (tests).
     pub fn with_offset(boot_to_epoch_ns: u64) -> Converter {
-        Converter { boot_to_epoch_ns }
+        Converter {
+            boot_to_epoch_ns,
+            cgroups: Default::default(),
+        }
+    }
+
+    /// The cgroup list of cgroup `id`, read from `/proc/<pid>/cgroup` the first time.
+    fn cgroups_of(&self, id: u64, pid: u32) -> Vec<u8> {
+        if let Some(c) = self.cgroups.borrow().get(&id) {
+            return c.clone();
+        }
+        let c = procfs::cgroups_of(&std::path::Path::new("/proc").join(pid.to_string()));
+        self.remember_cgroups(id, &c);
+        c
+    }
+
+    fn remember_cgroups(&self, id: u64, c: &[u8]) {
+        if c.is_empty() {
+            return;
+        }
+        let mut m = self.cgroups.borrow_mut();
+        if m.len() >= CGROUP_CACHE_MAX {
+            m.clear();
+        }
+        m.insert(id, c.to_vec());
     }
 
     /// Convert one ring-buffer record.
@@ -63,8 +93,8 @@ impl Converter {
         let ts = h.ts_boot_ns.wrapping_add(self.boot_to_epoch_ns);
         match h.kind {
             kind::SYSCALL => syscall(&r, &h, ts),
-            kind::EXEC => Ok(exec(&r, &h, ts)),
-            kind::FORK => Ok(fork(&r, &h, ts)),
+            kind::EXEC => Ok(self.exec(&r, &h, ts)),
+            kind::FORK => Ok(self.fork(&r, &h, ts)),
             kind::EXIT => Ok(exit(&r, &h, ts)),
             _ => Err(Skip::Malformed),
         }
@@ -534,127 +564,180 @@ fn syscall(r: &Rec<'_>, h: &VgHeader, ts: u64) -> Result<OwnedEvent, Skip> {
     })
 }
 
-fn exec(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
-    let u32_at = |o: usize| r.u32(o).unwrap_or_default();
-    let u64_at = |o: usize| r.u64(o).unwrap_or_default();
-    let nr = u32_at(offset_of!(VgExec, nr));
-    let flags = u32_at(offset_of!(VgExec, flags));
-    let args_len = r
-        .u16(offset_of!(VgExec, args_len))
-        .map_or(0, |n| usize::from(n).min(ARGS_MAX));
-    let argv = r
-        .bytes(offset_of!(VgExec, args), args_len)
-        .unwrap_or_default();
-    let (exe, rest) = match argv.iter().position(|c| *c == 0) {
-        Some(i) => (&argv[..i], &argv[i + 1..]),
-        None => (argv, &[][..]),
-    };
-    let filename = if r.u16(offset_of!(VgExec, filename_len)).unwrap_or(0) > 0 {
-        r.cstr(offset_of!(VgExec, filename), PATH_MAX)
-            .unwrap_or_default()
-    } else {
-        &[][..]
-    };
-    let comm = r
-        .cstr(offset_of!(VgExec, comm), COMM_LEN)
-        .unwrap_or_default();
-    let tid = i64::from(h.tid);
-    let pid = i64::from(h.tgid);
-    // What the record cannot carry comes from /proc while the process is still there.
-    let mut live = procfs::exec_extras(h.tgid);
-    if live.cgroups.is_empty() {
-        // Gone already: the record's cgroup id still says where it ran.
-        live.cgroups = procfs::cgroups_of_id(h.cgroup_id);
+/// The working directory from an exec record's components (leaf first), if the kernel's walk
+/// reached the root.
+fn exec_cwd(r: &Rec<'_>) -> Option<String> {
+    let flags = r.u32(offset_of!(VgExec, flags))?;
+    if flags & abi::EXEC_CWD_COMPLETE == 0 {
+        return None;
     }
-    let trusted = live
-        .exepath
-        .clone()
-        .unwrap_or_else(|| String::from_utf8_lossy(filename).into_owned());
-    let mut ppm_flags = 0;
-    if flags & abi::EXEC_FROM_MEMFD != 0 {
-        ppm_flags |= PPM_EXE_FROM_MEMFD;
+    let len = usize::from(r.u16(offset_of!(VgExec, cwd_len))?).min(abi::CWD_MAX);
+    let raw = r.bytes(offset_of!(VgExec, cwd), len)?;
+    let mut path = String::new();
+    for c in raw.split(|b| *b == 0).filter(|c| !c.is_empty()).rev() {
+        path.push('/');
+        path.push_str(&String::from_utf8_lossy(c));
     }
-    let mut rest = rest.to_vec();
-    if !rest.is_empty() && rest.last() != Some(&0) {
-        rest.push(0);
+    if path.is_empty() {
+        path.push('/');
     }
-    let sym = if nr == NR_EXECVEAT {
-        "SYSCALL_EXECVEAT_X"
-    } else {
-        "SYSCALL_EXECVE_19_X"
-    };
-    let ev = OwnedEvent::new(ts, u64::from(h.tid), code(sym))
-        .push_i64(0)
-        .push(with_nul(exe))
-        .push(rest)
-        .push_i64(tid)
-        .push_i64(pid)
-        .push_i64(i64::from(u32_at(offset_of!(VgExec, ppid))))
-        .push(with_nul(live.cwd.as_bytes()))
-        .push_u64(live.fdlimit)
-        .push_u64(0)
-        .push_u64(0)
-        .push_u32(0)
-        .push_u32(0)
-        .push_u32(0)
-        .push(with_nul(comm))
-        .push(live.cgroups)
-        .push(live.env)
-        .push_u32(live.tty)
-        .push_i64(live.pgid)
-        .push_u32(u32_at(offset_of!(VgExec, loginuid)))
-        .push_u32(ppm_flags)
-        .push_u64(u64_at(offset_of!(VgExec, cap_inheritable)))
-        .push_u64(u64_at(offset_of!(VgExec, cap_permitted)))
-        .push_u64(u64_at(offset_of!(VgExec, cap_effective)))
-        .push_u64(u64_at(offset_of!(VgExec, exe_ino)))
-        .push_u64(0)
-        .push_u64(0)
-        .push_u32(u32_at(offset_of!(VgExec, uid)))
-        .push(with_nul(trusted.as_bytes()))
-        .push_i64(live.pgid)
-        .push_u32(u32_at(offset_of!(VgExec, gid)));
-    if nr == NR_EXECVEAT {
-        ev
-    } else {
-        ev.push(with_nul(filename))
-    }
+    Some(path)
 }
 
-fn fork(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
-    let u32_at = |o: usize| r.u32(o).unwrap_or_default();
-    let child_tgid = u32_at(offset_of!(VgFork, child_tgid));
-    let child_tid = u32_at(offset_of!(VgFork, child_tid));
-    let comm = r
-        .cstr(offset_of!(VgFork, comm), COMM_LEN)
-        .unwrap_or_default();
-    let flags = if child_tgid == h.tgid {
-        PPM_CL_CLONE_THREAD
-    } else {
-        0
-    };
-    OwnedEvent::new(ts, u64::from(h.tid), code("SYSCALL_CLONE_20_X"))
-        .push_i64(i64::from(child_tid))
-        .push(vec![0])
-        .push(Vec::new())
-        .push_i64(i64::from(h.tid))
-        .push_i64(i64::from(h.tgid))
-        .push_i64(i64::from(u32_at(offset_of!(VgFork, ppid))))
-        .push(vec![0])
-        .push_i64(0)
-        .push_u64(0)
-        .push_u64(0)
-        .push_u32(0)
-        .push_u32(0)
-        .push_u32(0)
-        .push(with_nul(comm))
-        .push(Vec::new())
-        .push_u32(flags)
-        .push_u32(u32_at(offset_of!(VgFork, uid)))
-        .push_u32(u32_at(offset_of!(VgFork, gid)))
-        .push_i64(-1)
-        .push_i64(-1)
-        .push_u64(0)
+impl Converter {
+    fn exec(&self, r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
+        let u32_at = |o: usize| r.u32(o).unwrap_or_default();
+        let u64_at = |o: usize| r.u64(o).unwrap_or_default();
+        let nr = u32_at(offset_of!(VgExec, nr));
+        let flags = u32_at(offset_of!(VgExec, flags));
+        let args_len = r
+            .u16(offset_of!(VgExec, args_len))
+            .map_or(0, |n| usize::from(n).min(ARGS_MAX));
+        let argv = r
+            .bytes(offset_of!(VgExec, args), args_len)
+            .unwrap_or_default();
+        let (exe, rest) = match argv.iter().position(|c| *c == 0) {
+            Some(i) => (&argv[..i], &argv[i + 1..]),
+            None => (argv, &[][..]),
+        };
+        let filename = if r.u16(offset_of!(VgExec, filename_len)).unwrap_or(0) > 0 {
+            r.cstr(offset_of!(VgExec, filename), PATH_MAX)
+                .unwrap_or_default()
+        } else {
+            &[][..]
+        };
+        let comm = r
+            .cstr(offset_of!(VgExec, comm), COMM_LEN)
+            .unwrap_or_default();
+        let tid = i64::from(h.tid);
+        let pid = i64::from(h.tgid);
+        // What the record cannot carry comes from /proc while the process is still there.
+        let mut live = procfs::exec_extras(h.tgid);
+        if live.cgroups.is_empty() {
+            live.cgroups = self.cgroups_of(h.cgroup_id, h.tgid);
+        } else {
+            self.remember_cgroups(h.cgroup_id, &live.cgroups);
+        }
+        // The kernel's cwd at exec: /proc is gone for a process that already exited.
+        if let Some(cwd) = exec_cwd(r) {
+            live.cwd = cwd;
+        }
+        let trusted = live
+            .exepath
+            .clone()
+            .unwrap_or_else(|| String::from_utf8_lossy(filename).into_owned());
+        let mut ppm_flags = 0;
+        if flags & abi::EXEC_FROM_MEMFD != 0 {
+            ppm_flags |= PPM_EXE_FROM_MEMFD;
+        }
+        if flags & abi::EXEC_UPPER_LAYER != 0 {
+            ppm_flags |= PPM_EXE_UPPER_LAYER;
+        }
+        let mut rest = rest.to_vec();
+        if !rest.is_empty() && rest.last() != Some(&0) {
+            rest.push(0);
+        }
+        let sym = if nr == NR_EXECVEAT {
+            "SYSCALL_EXECVEAT_X"
+        } else {
+            "SYSCALL_EXECVE_19_X"
+        };
+        let ev = OwnedEvent::new(ts, u64::from(h.tid), code(sym))
+            .push_i64(0)
+            .push(with_nul(exe))
+            .push(rest)
+            .push_i64(tid)
+            .push_i64(pid)
+            .push_i64(i64::from(u32_at(offset_of!(VgExec, ppid))))
+            .push(with_nul(live.cwd.as_bytes()))
+            .push_u64(live.fdlimit)
+            .push_u64(0)
+            .push_u64(0)
+            .push_u32(0)
+            .push_u32(0)
+            .push_u32(0)
+            .push(with_nul(comm))
+            .push(live.cgroups)
+            .push(live.env)
+            .push_u32(0)
+            .push_i64(live.pgid)
+            .push_u32(u32_at(offset_of!(VgExec, loginuid)))
+            .push_u32(ppm_flags)
+            .push_u64(u64_at(offset_of!(VgExec, cap_inheritable)))
+            .push_u64(u64_at(offset_of!(VgExec, cap_permitted)))
+            .push_u64(u64_at(offset_of!(VgExec, cap_effective)))
+            .push_u64(u64_at(offset_of!(VgExec, exe_ino)))
+            .push_u64(u64_at(offset_of!(VgExec, exe_ctime_ns)))
+            .push_u64(u64_at(offset_of!(VgExec, exe_mtime_ns)))
+            .push_u32(u32_at(offset_of!(VgExec, uid)))
+            .push(with_nul(trusted.as_bytes()))
+            .push_i64(live.pgid)
+            .push_u32(u32_at(offset_of!(VgExec, gid)));
+        if nr == NR_EXECVEAT {
+            ev
+        } else {
+            ev.push(with_nul(filename))
+        }
+    }
+
+    /// clone's exit from a fork record: the parent's view (`res` = the child's tid), or with
+    /// `VG_FORK_CHILD` the child's (`res` = 0, the child's ids in its pid namespace).
+    fn fork(&self, r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
+        let u32_at = |o: usize| r.u32(o).unwrap_or_default();
+        let child_tgid = u32_at(offset_of!(VgFork, child_tgid));
+        let child_tid = u32_at(offset_of!(VgFork, child_tid));
+        let child_side = u32_at(offset_of!(VgFork, flags)) & abi::FORK_CHILD != 0;
+        let comm = r
+            .cstr(offset_of!(VgFork, comm), COMM_LEN)
+            .unwrap_or_default();
+        let flags = if child_tid != child_tgid {
+            PPM_CL_CLONE_THREAD
+        } else {
+            0
+        };
+        let (res, vtid, vpid, init_ts) = if child_side {
+            let init = r
+                .u64(offset_of!(VgFork, pidns_init_start_ns))
+                .unwrap_or_default();
+            (
+                0,
+                i64::from(u32_at(offset_of!(VgFork, child_vtid))),
+                i64::from(u32_at(offset_of!(VgFork, child_vpid))),
+                if init == 0 {
+                    0
+                } else {
+                    init.wrapping_add(self.boot_to_epoch_ns)
+                },
+            )
+        } else {
+            (i64::from(child_tid), -1, -1, 0)
+        };
+        // The parent's cgroups (the child is in them at fork); the header's pid is the parent's
+        // on the parent's side and the child's on the child's, same cgroup either way.
+        let cgroups = self.cgroups_of(h.cgroup_id, h.tgid);
+        OwnedEvent::new(ts, u64::from(h.tid), code("SYSCALL_CLONE_20_X"))
+            .push_i64(res)
+            .push(vec![0])
+            .push(Vec::new())
+            .push_i64(i64::from(h.tid))
+            .push_i64(i64::from(h.tgid))
+            .push_i64(i64::from(u32_at(offset_of!(VgFork, ppid))))
+            .push(vec![0])
+            .push_i64(0)
+            .push_u64(0)
+            .push_u64(0)
+            .push_u32(0)
+            .push_u32(0)
+            .push_u32(0)
+            .push(with_nul(comm))
+            .push(cgroups)
+            .push_u32(flags)
+            .push_u32(u32_at(offset_of!(VgFork, uid)))
+            .push_u32(u32_at(offset_of!(VgFork, gid)))
+            .push_i64(vtid)
+            .push_i64(vpid)
+            .push_u64(init_ts)
+    }
 }
 
 fn exit(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {

@@ -12,7 +12,14 @@
 //!   ([`AttachMode::Raw`]). On this kernel a getpid loop costs x1.22 with the default rules
 //!   per-syscall and x1.63 raw (BENCHMARKS.md);
 //! * one ring buffer without per-event wakeups, drained on a timer; per-CPU counters for
-//!   drops and read errors.
+//!   drops (by kind of record) and read errors ([`KernelStats`]).
+//!
+//! Exec records carry credentials and capabilities, the executable's inode times and
+//! overlayfs upper-layer flag, and the working directory walked from the kernel's `fs->pwd`
+//! (so a process that exits before its record is read still has the right `proc.cwd`; /proc
+//! only when the walk is too deep). Each fork is sent as libscap sends clone's exit: the
+//! parent's view and the child's (its ids in its own pid namespace, `proc.vpid`/`thread.vtid`,
+//! and `proc.pidns_init_start_ts`); cgroup lists come from /proc once per cgroup id.
 //!
 //! [`Converter`] turns each record into a [`vigil_scap::OwnedEvent`] in the current exit
 //! layout of its event code, and [`procfs::snapshot`] reads the start-up state as the blocks a

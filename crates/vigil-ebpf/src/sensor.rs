@@ -85,6 +85,28 @@ pub struct KernelStats {
     pub str_errors: u64,
     /// Sockets behind fds that could not be read.
     pub sock_errors: u64,
+    /// `dropped` by kind of record: system calls.
+    pub dropped_syscall: u64,
+    /// `dropped` by kind of record: execs.
+    pub dropped_exec: u64,
+    /// `dropped` by kind of record: forks (each fork is two records, parent's and child's
+    /// view; a drop of either counts once).
+    pub dropped_fork: u64,
+    /// `dropped` by kind of record: exits.
+    pub dropped_exit: u64,
+    /// Exec argument lists that could not be read (the process event is still sent).
+    pub args_errors: u64,
+    /// Exec working directories the kernel walk could not complete (too deep, unreadable):
+    /// taken from /proc instead.
+    pub cwd_errors: u64,
+}
+
+impl KernelStats {
+    /// Process lifecycle records (exec, fork, exit) lost to a full ring: these leave the
+    /// process table wrong, unlike a lost syscall.
+    pub fn dropped_process(&self) -> u64 {
+        self.dropped_exec + self.dropped_fork + self.dropped_exit
+    }
 }
 
 /// A loaded and attached sensor.
@@ -271,6 +293,12 @@ impl Sensor {
             dropped: get(stat::DROPPED),
             str_errors: get(stat::STR_ERR),
             sock_errors: get(stat::SOCK_ERR),
+            dropped_syscall: get(stat::DROPPED_SYSCALL),
+            dropped_exec: get(stat::DROPPED_EXEC),
+            dropped_fork: get(stat::DROPPED_FORK),
+            dropped_exit: get(stat::DROPPED_EXIT),
+            args_errors: get(stat::ARGS_ERR),
+            cwd_errors: get(stat::CWD_ERR),
         }
     }
 }

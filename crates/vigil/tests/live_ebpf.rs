@@ -696,3 +696,98 @@ fn setuid_bit_set_through_each_chmod_syscall_is_detected() {
     assert_eq!(x["priority"], "Warning", "{x}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let id = std::process::id();
+    let dir = std::env::temp_dir().join(format!("vigil-live-exec-{id}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let deep = dir.join("a b/c");
+    std::fs::create_dir_all(&deep).expect("mkdir");
+    let rules = dir.join("rules.yaml");
+    let marker = format!("vigil-exec-marker-{id}");
+    std::fs::write(
+        &rules,
+        format!(
+            "- rule: Marked exec\n  desc: test\n  condition: evt.type = execve and proc.args contains {marker}\n  \
+             output: \"args=%proc.args vpid=%proc.vpid pid=%proc.pid vtid=%thread.vtid caps=%thread.cap_effective \
+             perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id\"\n  priority: WARNING\n"
+        ),
+    )
+    .expect("write rules");
+    let sensor = Sensor::spawn(
+        &[
+            "run",
+            "--json",
+            "-r",
+            rules.to_str().expect("utf-8"),
+            "--stats-interval",
+            "1",
+        ],
+        "Sensor started",
+    );
+    // A short-lived process (gone before its record is read: its cwd comes from the kernel),
+    // in a directory whose name has a space.
+    sh(&format!(
+        "cd '{}' && exec /bin/true {marker}-host",
+        deep.display()
+    ));
+    // Without CAP_SYS_ADMIN (and no capability at all in the effective set).
+    run_ok(&[
+        "setpriv",
+        "--inh-caps=-all",
+        "--bounding-set=-sys_admin",
+        "/bin/sh",
+        "-c",
+        &format!("exec /bin/true {marker}-nocap"),
+    ]);
+    // PID 1 of a new PID namespace.
+    run_ok(&[
+        "unshare",
+        "--pid",
+        "--fork",
+        "/bin/true",
+        &format!("{marker}-pidns"),
+    ]);
+    std::thread::sleep(Duration::from_millis(500));
+    let (alerts, log) = sensor.stop();
+    let ctx = || dump(&alerts, &log);
+    let get = |suffix: &str| {
+        alerts
+            .iter()
+            .find(|a| {
+                a["rule"] == "Marked exec"
+                    && a["output_fields"]["proc.args"] == format!("{marker}-{suffix}").as_str()
+            })
+            .map(|a| a["output_fields"].clone())
+            .unwrap_or_else(|| panic!("no exec alert for {suffix}:\n{}", ctx()))
+    };
+    let host = get("host");
+    assert_eq!(
+        host["proc.cwd"].as_str().map(|c| c.trim_end_matches('/')),
+        deep.to_str(),
+        "{host}"
+    );
+    assert_eq!(host["proc.vpid"], host["proc.pid"], "{host}");
+    assert_eq!(host["container.id"], "host", "{host}");
+    let caps = host["thread.cap_effective"].as_str().unwrap_or_default();
+    assert!(
+        caps.contains("CAP_SYS_ADMIN") && caps.contains("CAP_DAC_OVERRIDE"),
+        "{host}"
+    );
+    let nocap = get("nocap");
+    let perm = nocap["thread.cap_permitted"].as_str().unwrap_or_default();
+    assert!(
+        !perm.contains("CAP_SYS_ADMIN") && perm.contains("CAP_DAC_OVERRIDE"),
+        "{nocap}"
+    );
+    let ns = get("pidns");
+    assert_eq!(ns["proc.vpid"], 1, "{ns}");
+    assert_eq!(ns["thread.vtid"], 1, "{ns}");
+    assert_ne!(ns["proc.pid"], 1, "{ns}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -321,14 +321,20 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             log(
                 &settings,
                 &format!(
-                    "stats: {:.0} events/s, {events} events; drops by category (total, +since the last report): {} dropped (ring buffer full, +{}), {} unreadable strings (+{}), {} unreadable sockets (+{}), {skipped} undecodable",
+                    "stats: {:.0} events/s, {events} events; drops by category (total, +since the last report): {} dropped (ring buffer full, +{}; syscall {}, exec {}, fork {}, exit {}), {} unreadable strings (+{}), {} unreadable sockets (+{}), {} unreadable exec args, {} exec cwds from /proc, {skipped} undecodable",
                     (events - last_events) as f64 / secs,
                     k.dropped,
                     k.dropped.saturating_sub(last_k.dropped),
+                    k.dropped_syscall,
+                    k.dropped_exec,
+                    k.dropped_fork,
+                    k.dropped_exit,
                     k.str_errors,
                     k.str_errors.saturating_sub(last_k.str_errors),
                     k.sock_errors,
                     k.sock_errors.saturating_sub(last_k.sock_errors),
+                    k.args_errors,
+                    k.cwd_errors,
                 ),
             );
             last_k = k;
