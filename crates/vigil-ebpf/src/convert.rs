@@ -61,12 +61,17 @@ impl Converter {
         }
     }
 
-    /// The cgroup list of cgroup `id`, read from `/proc/<pid>/cgroup` the first time.
+    /// The cgroup list of cgroup `id`, read from `/proc/<pid>/cgroup` the first time (from
+    /// the cgroup v2 id when the task is gone).
     fn cgroups_of(&self, id: u64, pid: u32) -> Vec<u8> {
         if let Some(c) = self.cgroups.borrow().get(&id) {
             return c.clone();
         }
-        let c = procfs::cgroups_of(&std::path::Path::new("/proc").join(pid.to_string()));
+        let mut c = procfs::cgroups_of(&std::path::Path::new("/proc").join(pid.to_string()));
+        if c.is_empty() {
+            // Gone already: the cgroup v2 path of the id still says where it ran.
+            c = procfs::cgroups_of_id(id);
+        }
         self.remember_cgroups(id, &c);
         c
     }
@@ -659,7 +664,7 @@ impl Converter {
             .push(with_nul(comm))
             .push(live.cgroups)
             .push(live.env)
-            .push_u32(0)
+            .push_u32(live.tty)
             .push_i64(live.pgid)
             .push_u32(u32_at(offset_of!(VgExec, loginuid)))
             .push_u32(ppm_flags)
