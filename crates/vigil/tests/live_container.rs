@@ -2,10 +2,12 @@
 //! offline from busybox-static (plus a small static helper compiled here for ptrace and memfd
 //! exec), private storage under a temporary directory, no network. The tests do real things
 //! inside the containers and check that the embedded default rules fire with the right
-//! container, process and fd fields, live and from the capture recorded meanwhile.
+//! container, process and fd fields, live and from the capture recorded meanwhile; and the
+//! same in a containerd container laid out as Kubernetes' CRI leaves it (a private
+//! containerd daemon, driven with ctr).
 //!
-//! Needs root, podman, runc, busybox-static and a C compiler with a static libc (the
-//! packages in `scripts/apt-packages`). Without them the tests are skipped with a message,
+//! Needs root, podman, runc, busybox-static, containerd and a C compiler with a static libc
+//! (the packages in `scripts/apt-packages`). Without them the tests are skipped with a message,
 //! unless `CI` is set: CI runs as root with those packages, so there a missing piece is a
 //! failure, not a silent pass.
 
@@ -442,8 +444,9 @@ fn default_rules_fire_inside_podman_containers_with_container_fields() {
     // From a shell too: the rule leaves the runtime's own children alone.
     podman.exec(&[], &plain, &["sh", "-c", "vigil-helper unshare; true"]);
     // A shell with a terminal, as `kubectl exec -it` / `podman exec -it` give. It lives a
-    // while: the terminal is read from /proc when its exec record is converted.
-    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 1.5"]);
+    // while: the terminal is read from /proc when its exec record is converted, which lags
+    // on a loaded machine.
+    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 3"]);
     // Entering a namespace from inside a (privileged) container.
     podman.exec(&[], &privileged, &["nsenter", "-n", "-t", "1", "true"]);
 
@@ -617,7 +620,7 @@ fn container_capture_replays_to_the_same_alerts_and_container_fields() {
         &["sh", "-c", "echo x > /usr/local/bin/vigil-dropped"],
     );
     podman.exec(&[], &plain, &["vigil-helper", "ptrace"]);
-    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 1.5"]);
+    podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 3"]);
     let t1 = now_ns();
     std::thread::sleep(Duration::from_millis(500));
     let (out, log) = sensor.stop("INT");
@@ -727,4 +730,269 @@ fn container_capture_replays_to_the_same_alerts_and_container_fields() {
     );
     let want = format!("{p} {plain_id} {plain} {} podman", podman.image);
     assert!(text.lines().any(|l| l == want), "want {want:?} in:\n{text}");
+}
+
+/// A private containerd (root, state and socket under a temporary directory; runc keeps its
+/// state in `/run/containerd/runc/<namespace>` whatever the configuration), started by the
+/// test and stopped when dropped, with its containers, namespace and cgroups.
+struct Containerd {
+    dir: PathBuf,
+    daemon: Child,
+    ns: String,
+    ids: Vec<String>,
+    cgroups: Vec<String>,
+    made_run_dir: bool,
+}
+
+impl Containerd {
+    fn start(tag: &str) -> Containerd {
+        let dir =
+            std::env::temp_dir().join(format!("vigil-containerd-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let made_run_dir = !Path::new("/run/containerd").exists();
+        let default = Command::new("containerd")
+            .args(["config", "default"])
+            .output()
+            .expect("containerd config default");
+        assert!(default.status.success());
+        let d = dir.display();
+        // Private paths; no negative oom_score_adj (root lacks CAP_SYS_RESOURCE here).
+        let config: String = String::from_utf8_lossy(&default.stdout)
+            .lines()
+            .map(|l| {
+                if l.starts_with("root = ") {
+                    format!("root = \"{d}/root\"")
+                } else if l.starts_with("state = ") {
+                    format!("state = \"{d}/state\"")
+                } else if l.trim() == "address = \"/run/containerd/containerd.sock\"" {
+                    format!("  address = \"{d}/containerd.sock\"")
+                } else if l.trim() == "restrict_oom_score_adj = false" {
+                    l.replace("false", "true")
+                } else {
+                    l.to_string()
+                }
+            })
+            .map(|l| l + "\n")
+            .collect();
+        std::fs::write(dir.join("containerd.toml"), config).expect("config");
+        let log = std::fs::File::create(dir.join("containerd.log")).expect("log");
+        let daemon = Command::new("containerd")
+            .arg("--config")
+            .arg(dir.join("containerd.toml"))
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("containerd starts");
+        let c = Containerd {
+            ns: format!("vigil-test-{tag}-{}", std::process::id()),
+            dir,
+            daemon,
+            ids: Vec::new(),
+            cgroups: Vec::new(),
+            made_run_dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !works_env(&c, &["version"]) {
+            assert!(
+                Instant::now() < deadline,
+                "containerd did not come up:\n{}",
+                std::fs::read_to_string(c.dir.join("containerd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        c
+    }
+
+    fn ctr(&self) -> Command {
+        let mut c = Command::new("ctr");
+        c.env("CONTAINERD_ADDRESS", self.dir.join("containerd.sock"))
+            .args(["-n", &self.ns]);
+        c
+    }
+
+    /// `ctr -n NS ARGS`, asserting success; stdout.
+    fn run(&self, args: &[&str]) -> String {
+        let out = self
+            .ctr()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("ctr {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "ctr {args:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+fn works_env(c: &Containerd, args: &[&str]) -> bool {
+    c.ctr()
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+impl Drop for Containerd {
+    fn drop(&mut self) {
+        let quiet = |args: &[&str]| {
+            let _ = self
+                .ctr()
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        };
+        for id in &self.ids {
+            quiet(&["task", "kill", "-s", "KILL", id]);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        for id in &self.ids {
+            quiet(&["task", "rm", "-f", id]);
+            quiet(&["containers", "rm", id]);
+        }
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        // The cgroups the containers were given, leaf first, in every hierarchy.
+        for mount in std::fs::read_dir("/sys/fs/cgroup")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+        {
+            for cg in &self.cgroups {
+                let mut p = PathBuf::from(cg.trim_start_matches('/'));
+                loop {
+                    let _ = std::fs::remove_dir(mount.path().join(&p));
+                    if !p.pop() || p.as_os_str().is_empty() {
+                        break;
+                    }
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(Path::new("/run/containerd/runc").join(&self.ns));
+        if self.made_run_dir {
+            let _ = std::fs::remove_dir_all("/run/containerd");
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A containerd container laid out as the kubelet's CRI calls leave it (cgroup
+/// `/kubepods/besteffort/pod<uid>/<id>`, `io.kubernetes.cri.*` annotations), made with ctr:
+/// its id, pod and namespace come out as `container.id`, `k8s.pod.name`, `k8s.ns.name`.
+#[test]
+fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
+    if !can_run() {
+        return;
+    }
+    let ctr_present = works("containerd", &["--version"]) && works("ctr", &["--version"]);
+    if !ctr_present {
+        assert!(
+            !in_ci(),
+            "CI is set but containerd/ctr are missing (scripts/apt-packages)"
+        );
+        eprintln!("skipping containerd test: containerd/ctr missing");
+        return;
+    }
+    let _serial = serial();
+    let podman = Podman::new("ctr");
+    let archive = podman.dir.join("image.tar");
+    podman.run(&[
+        "save",
+        "--format",
+        "oci-archive",
+        "-o",
+        archive.to_str().expect("utf-8"),
+        &podman.image,
+    ]);
+    let mut cd = Containerd::start("k8s");
+    cd.run(&["images", "import", archive.to_str().expect("utf-8")]);
+    // A 64-hex id, as the kubelet's are.
+    let id = format!("{:0>64x}", now_ns() ^ u128::from(std::process::id()) << 64);
+    let id = &id[id.len() - 64..];
+    let pod_uid = format!("vigil{}", std::process::id());
+    let cgroup = format!("/kubepods/besteffort/pod{pod_uid}/{id}");
+    cd.cgroups.push(cgroup.clone());
+    cd.ids.push(id.to_string());
+    let image_annotation = format!("io.kubernetes.cri.image-name={}", podman.image);
+    cd.run(&[
+        "run",
+        "-d",
+        "--cgroup",
+        &cgroup,
+        "--annotation",
+        "io.kubernetes.cri.container-name=web",
+        "--annotation",
+        "io.kubernetes.cri.sandbox-name=web-0",
+        "--annotation",
+        "io.kubernetes.cri.sandbox-namespace=prod",
+        "--annotation",
+        &image_annotation,
+        &podman.image,
+        id,
+        "sleep",
+        "100000",
+    ]);
+    let sensor = Sensor::spawn(
+        &["run", "--json", "--stats-interval", "0"],
+        "Sensor started",
+    );
+    cd.run(&[
+        "task",
+        "exec",
+        "--exec-id",
+        "shadow",
+        id,
+        "cat",
+        "/etc/shadow",
+    ]);
+    // ctr wants a terminal for -t: script(1) gives it one.
+    let exec_t = format!(
+        "CONTAINERD_ADDRESS={} ctr -n {} task exec -t --exec-id tty {id} sh -c 'sleep 3'",
+        cd.dir.join("containerd.sock").display(),
+        cd.ns
+    );
+    run_ok(&["script", "-qec", &exec_t, "/dev/null"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let (out, log) = sensor.stop("INT");
+    let alerts = parse_alerts(&out);
+    let ctx = || dump(&alerts, &log);
+    let short = &id[..12];
+    let repo = podman.image.rsplit_once(':').expect("tag").0;
+
+    let a = find(
+        &alerts,
+        "Credential Store Read by Untrusted Program",
+        short,
+        |a| field(a, "fd.name") == "/etc/shadow",
+    )
+    .unwrap_or_else(|| panic!("no shadow-read alert in {short}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "cat", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+
+    let a = find(
+        &alerts,
+        "Interactive Shell Started in Container",
+        short,
+        |a| field(a, "proc.name") == "sh",
+    )
+    .unwrap_or_else(|| panic!("no terminal-shell alert in {short}:\n{}", ctx()));
+    assert_eq!(field(a, "k8s.pod.name"), "web-0", "{a}");
+    assert_eq!(field(a, "k8s.ns.name"), "prod", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+}
+
+fn run_ok(argv: &[&str]) {
+    let st = Command::new(argv[0])
+        .args(&argv[1..])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
+    assert!(st.success(), "{argv:?}: {st}");
 }
