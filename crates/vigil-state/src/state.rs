@@ -279,8 +279,8 @@ pub struct Fd {
     pub ty: u8,
     /// Resolved name (absolute path, socket tuple…).
     pub name: String,
-    /// The name as the syscall passed it.
-    pub name_raw: String,
+    /// The name as the syscall passed it, when it differs from `name` ([`Fd::name_raw`]).
+    name_raw: Option<String>,
     /// `PPM_O_*` open flags.
     pub open_flags: u32,
     /// Inode.
@@ -301,10 +301,15 @@ impl Fd {
     fn new(ty: u8, name: String) -> Fd {
         Fd {
             ty,
-            name_raw: name.clone(),
+            name_raw: None,
             name,
             ..Fd::default()
         }
+    }
+
+    /// The name as the syscall passed it (unresolved path…).
+    pub fn name_raw(&self) -> &str {
+        self.name_raw.as_deref().unwrap_or(&self.name)
     }
 
     /// Whether this is a regular file (or memfd).
@@ -362,7 +367,8 @@ impl Fd {
         fd
     }
 
-    fn set_tuple(&mut self, cip: IpAddr, cport: u16, sip: IpAddr, sport: u16, role: Role) {
+    /// Set the socket tuple; returns whether the name changed.
+    fn set_tuple(&mut self, cip: IpAddr, cport: u16, sip: IpAddr, sport: u16, role: Role) -> bool {
         let ty = if cip.is_ipv4() {
             fd_type::IPV4_SOCK
         } else {
@@ -378,14 +384,22 @@ impl Fd {
         // The same tuple again (every send/recv on a connected socket): the name is already
         // this tuple's (only set_tuple gives an IP socket type a tuple), so do not re-render it.
         if self.ty == ty && self.net == net && !self.name.is_empty() {
-            return;
+            return false;
         }
         self.ty = ty;
         self.net = net;
-        use std::fmt::Write as _;
-        self.name.clear();
-        let _ = write!(self.name, "{cip}:{cport}->{sip}:{sport}");
-        self.name_raw.clone_from(&self.name);
+        let mut name = String::with_capacity(48);
+        push_ip(&mut name, cip);
+        name.push(':');
+        push_dec(&mut name, u32::from(cport));
+        name.push_str("->");
+        push_ip(&mut name, sip);
+        name.push(':');
+        push_dec(&mut name, u32::from(sport));
+        let changed = name != self.name;
+        self.name = name;
+        self.name_raw = None;
+        changed
     }
 
     fn set_server(&mut self, ip: IpAddr, port: u16) {
@@ -397,7 +411,42 @@ impl Fd {
         self.net = Net::Server { ip, port };
         self.role = Role::Server;
         self.name = format!("{ip}:{port}");
-        self.name_raw.clone_from(&self.name);
+        self.name_raw = None;
+    }
+}
+
+/// Append `v` in decimal (what `{v}` prints, without the formatting machinery).
+fn push_dec(out: &mut String, mut v: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    for d in &digits[i..] {
+        out.push(char::from(*d));
+    }
+}
+
+/// Append an address as `{ip}` prints it (IPv4 by hand: its `Display` is slow).
+fn push_ip(out: &mut String, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(a) => {
+            for (i, o) in a.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_dec(out, u32::from(o));
+            }
+        }
+        IpAddr::V6(a) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{a}");
+        }
     }
 }
 
@@ -622,6 +671,96 @@ fn strip_deleted(mut p: String) -> String {
         p.truncate(p.len() - SUFFIX.len());
     }
     p
+}
+
+/// The exit events [`State::apply`] acts on: the names of the arms of its `match` (a test
+/// keeps the two in sync). Every other exit event changes no state beyond the event counters.
+const EXIT_HANDLED: &[&str] = &[
+    "clone",
+    "fork",
+    "vfork",
+    "clone3",
+    "execve",
+    "execveat",
+    "open",
+    "openat",
+    "openat2",
+    "creat",
+    "open_by_handle_at",
+    "socket",
+    "socketpair",
+    "connect",
+    "accept",
+    "accept4",
+    "bind",
+    "sendto",
+    "sendmsg",
+    "recvfrom",
+    "recvmsg",
+    "dup",
+    "dup2",
+    "dup3",
+    "fcntl",
+    "close",
+    "pipe",
+    "pipe2",
+    "eventfd",
+    "eventfd2",
+    "signalfd",
+    "signalfd4",
+    "inotify_init",
+    "inotify_init1",
+    "timerfd_create",
+    "epoll_create",
+    "epoll_create1",
+    "userfaultfd",
+    "io_uring_setup",
+    "pidfd_open",
+    "memfd_create",
+    "bpf",
+    "chdir",
+    "fchdir",
+    "setuid",
+    "setresuid",
+    "setreuid",
+    "setgid",
+    "setresgid",
+    "setregid",
+    "setsid",
+    "setpgid",
+    "capset",
+    "chroot",
+];
+
+/// Whether [`State::apply`] acts on exit event `code` (by its name), from a table per code.
+fn exit_handled(code: u16) -> bool {
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            vigil_scap::all_events()
+                .iter()
+                .map(|e| EXIT_HANDLED.contains(&e.name))
+                .collect()
+        })
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or(false)
+}
+
+/// The indexes of the `fd` and `oldfd` parameters of event `code`, from a table per code.
+fn fd_params(code: u16) -> (Option<usize>, Option<usize>) {
+    static TABLE: std::sync::OnceLock<Vec<(Option<usize>, Option<usize>)>> =
+        std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            vigil_scap::all_events()
+                .iter()
+                .map(|e| (e.param_index("fd"), e.param_index("oldfd")))
+                .collect()
+        })
+        .get(usize::from(code))
+        .copied()
+        .unwrap_or((None, None))
 }
 
 const CLONE_THREAD: u32 = 1 << 13;
@@ -904,7 +1043,11 @@ impl State {
         if info.flags.has(EventFlags::CREATES_FD) {
             self.ctx.fd = res_of(ev).filter(|r| *r >= 0);
         } else if info.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
-            self.ctx.fd = p_int(ev, "fd").or_else(|| p_int(ev, "oldfd"));
+            let (fd, oldfd) = fd_params(ev.code);
+            self.ctx.fd = fd
+                .and_then(|i| ev.value(i))
+                .and_then(int)
+                .or_else(|| oldfd.and_then(|i| ev.value(i)).and_then(int));
         }
         if ev.direction() == Direction::Enter {
             match info.name {
@@ -920,7 +1063,11 @@ impl State {
             }
             return;
         }
+        if !exit_handled(ev.code) {
+            return;
+        }
         let res = res_of(ev);
+        // exit-match-begin (the names of the arms are EXIT_HANDLED; a test checks)
         match info.name {
             "clone" | "fork" | "vfork" | "clone3" => self.parse_clone(ev, res),
             "execve" | "execveat" if res == Some(0) => self.parse_execve(ev),
@@ -1064,6 +1211,7 @@ impl State {
             }
             _ => {}
         }
+        // exit-match-end
     }
 
     fn simple_fd(&mut self, tid: i64, res: Option<i64>, ty: u8, name: String) {
@@ -1398,10 +1546,11 @@ impl State {
         } else {
             fd_type::FILE
         };
+        let name_raw = (raw != name).then_some(raw);
         let f = Fd {
             ty,
             name,
-            name_raw: raw,
+            name_raw,
             open_flags,
             ino: p_int(ev, "ino").unwrap_or(0) as u64,
             dev: p_int(ev, "dev").unwrap_or(0) as u32,
@@ -1463,7 +1612,7 @@ impl State {
                         .or_insert_with(|| Fd::new(fd_type::UNIX_SOCK, String::new()));
                     changed = f.name != name;
                     f.ty = fd_type::UNIX_SOCK;
-                    f.name_raw.clone_from(&name);
+                    f.name_raw = None;
                     f.name = name;
                     f.role = role;
                     f.connected = true;
@@ -1484,13 +1633,12 @@ impl State {
             f.l4proto = l4::TCP;
             f
         });
-        let old = std::mem::take(&mut f.name);
-        f.set_tuple(cip, cport, sip, sport, role);
+        let changed = f.set_tuple(cip, cport, sip, sport, role);
         if f.l4proto == l4::UNKNOWN || f.l4proto == l4::NA {
             f.l4proto = l4::TCP;
         }
         f.connected = true;
-        self.ctx.name_changed = old != f.name;
+        self.ctx.name_changed = changed;
         self.ctx.fd = Some(fd);
     }
 
@@ -1594,7 +1742,7 @@ impl State {
             SockAddr::Unix(p) => {
                 f.ty = fd_type::UNIX_SOCK;
                 f.name = String::from_utf8_lossy(p).into_owned();
-                f.name_raw.clone_from(&f.name);
+                f.name_raw = None;
             }
             SockAddr::Other(_) => {}
         }
@@ -1716,6 +1864,46 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_handled_lists_the_match_arms() {
+        let src = include_str!("state.rs");
+        let a = src.find("// exit-match-begin").expect("begin marker");
+        let b = src.find("// exit-match-end").expect("end marker");
+        let mut arms: Vec<&str> = src[a..b]
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('"'))
+            // The pattern: before a guard or the arrow.
+            .map(|l| l.split(" if ").next().unwrap_or(l))
+            .map(|l| l.split("=>").next().unwrap_or(l))
+            .map(|l| l.split('(').next().unwrap_or(l))
+            .flat_map(|l| l.split('"').skip(1).step_by(2))
+            .collect();
+        arms.sort_unstable();
+        arms.dedup();
+        let mut listed = EXIT_HANDLED.to_vec();
+        listed.sort_unstable();
+        assert_eq!(arms, listed);
+        for (i, e) in vigil_scap::all_events().iter().enumerate() {
+            assert_eq!(exit_handled(i as u16), EXIT_HANDLED.contains(&e.name));
+        }
+    }
+
+    #[test]
+    fn ip_text() {
+        for ip in ["0.0.0.0", "10.0.1.255", "192.168.0.7", "::1", "fe80::1:2"] {
+            let ip: IpAddr = ip.parse().expect("ip");
+            let mut s = String::new();
+            push_ip(&mut s, ip);
+            assert_eq!(s, ip.to_string());
+        }
+        for v in [0u32, 7, 10, 65535, u32::MAX] {
+            let mut s = String::new();
+            push_dec(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
+    }
 
     #[test]
     fn paths() {

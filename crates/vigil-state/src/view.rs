@@ -900,7 +900,7 @@ impl<'a> EventView<'a> {
     fn fd_name(&self, raw: bool) -> V<'a> {
         if let Some(f) = self.fd {
             if raw {
-                return s(&f.name_raw);
+                return s(f.name_raw());
             }
             return match self.state.fd_display_name(f) {
                 Cow::Borrowed(n) => s(n),
