@@ -30,6 +30,11 @@ pub struct AuditEvent {
     source: Option<Box<str>>,
     /// The event as a `Value` (redacted), and whether something was redacted.
     full: OnceLock<(J, bool)>,
+    /// Byte range of `requestObject` in `source`, and that object alone as a `Value`
+    /// (redacted), built on first use when the whole event is not (most rules that look
+    /// into an event read only its request object).
+    request_span: Option<(usize, usize)>,
+    request: OnceLock<Option<J>>,
     time_ns: u64,
     num: u64,
     start_ns: u64,
@@ -308,6 +313,8 @@ impl AuditEvent {
         Ok(AuditEvent {
             source: None,
             full: OnceLock::from((raw, redacted)),
+            request_span: None,
+            request: OnceLock::new(),
             time_ns,
             num: 0,
             start_ns: time_ns,
@@ -365,9 +372,16 @@ impl AuditEvent {
             .iter()
             .find_map(|r| r.string().as_deref().and_then(parse_time))
             .unwrap_or(0);
+        let request_span = scan.request_object.text().and_then(|r| {
+            let start = (r.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+            let end = start + r.len();
+            (text.get(start..end) == Some(r)).then_some((start, end))
+        });
         Some(AuditEvent {
             source: Some(text.into()),
             full: OnceLock::new(),
+            request_span,
+            request: OnceLock::new(),
             time_ns,
             num: 0,
             start_ns: time_ns,
@@ -389,6 +403,25 @@ impl AuditEvent {
                 Err(_) => (J::Null, false),
             }
         })
+    }
+
+    /// `requestObject` (Secret data redacted), without building the whole event's `Value`
+    /// when it is not built yet.
+    pub(crate) fn request_object(&self) -> Option<&J> {
+        if let Some((raw, _)) = self.full.get() {
+            return raw.get("requestObject");
+        }
+        let Some(src) = self.source.as_deref() else {
+            return self.raw().get("requestObject");
+        };
+        self.request
+            .get_or_init(|| {
+                let (start, end) = self.request_span?;
+                let mut v = serde_json::from_str::<J>(src.get(start..end)?).ok()?;
+                redact_part(&mut v, self.resource() == Some("secrets"));
+                Some(v)
+            })
+            .as_ref()
     }
 
     /// The event JSON (Secret data already replaced by [`REDACTED`]). Built on first use
@@ -596,36 +629,42 @@ fn redact_secrets(raw: &mut J) -> bool {
         == Some("secrets");
     let mut done = false;
     for key in ["requestObject", "responseObject"] {
-        let Some(obj) = raw.get_mut(key) else {
-            continue;
-        };
-        match obj {
-            J::Object(_) => {
-                if on_secrets || is_secret_object(obj) {
-                    done |= redact_object(obj);
-                }
-                if let Some(items) = obj.get_mut("items").and_then(J::as_array_mut) {
-                    for item in items {
-                        if on_secrets || is_secret_object(item) {
-                            done |= redact_object(item);
-                        }
-                    }
-                }
-            }
-            J::Array(ops) if on_secrets => {
-                for op in ops {
-                    if let Some(v) = op.get_mut("value") {
-                        *v = J::String(REDACTED.into());
-                        done = true;
-                    }
-                }
-            }
-            J::String(_) if on_secrets => {
-                *obj = J::String(REDACTED.into());
-                done = true;
-            }
-            _ => {}
+        if let Some(obj) = raw.get_mut(key) {
+            done |= redact_part(obj, on_secrets);
         }
+    }
+    done
+}
+
+/// Redact Secret data in one request or response object (see [`redact_secrets`]).
+fn redact_part(obj: &mut J, on_secrets: bool) -> bool {
+    let mut done = false;
+    match obj {
+        J::Object(_) => {
+            if on_secrets || is_secret_object(obj) {
+                done |= redact_object(obj);
+            }
+            if let Some(items) = obj.get_mut("items").and_then(J::as_array_mut) {
+                for item in items {
+                    if on_secrets || is_secret_object(item) {
+                        done |= redact_object(item);
+                    }
+                }
+            }
+        }
+        J::Array(ops) if on_secrets => {
+            for op in ops {
+                if let Some(v) = op.get_mut("value") {
+                    *v = J::String(REDACTED.into());
+                    done = true;
+                }
+            }
+        }
+        J::String(_) if on_secrets => {
+            *obj = J::String(REDACTED.into());
+            done = true;
+        }
+        _ => {}
     }
     done
 }

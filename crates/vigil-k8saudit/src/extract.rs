@@ -371,7 +371,7 @@ fn select<'a>(arr: &'a [J], arg: &FieldArg) -> Option<&'a [J]> {
 
 impl AuditEvent {
     fn spec(&self) -> Option<&J> {
-        get(self.raw(), &["requestObject", "spec"])
+        get(self.request_object()?, &["spec"])
     }
 
     /// The containers of `list`, or only container `idx`.
@@ -456,7 +456,7 @@ impl AuditEvent {
     }
 
     fn role_rules(&self, key: &str, arg: &FieldArg) -> Option<Values<'_>> {
-        let rules = get(self.raw(), &["requestObject", "rules"])?.as_array()?;
+        let rules = get(self.request_object()?, &["rules"])?.as_array()?;
         let selected = select(rules, arg)?;
         let mut out = Values::new();
         for r in selected {
@@ -468,7 +468,8 @@ impl AuditEvent {
     }
 
     fn subjects(&self) -> impl Iterator<Item = &J> {
-        get(self.raw(), &["requestObject", "subjects"])
+        self.request_object()
+            .and_then(|r| get(r, &["subjects"]))
             .and_then(J::as_array)
             .into_iter()
             .flatten()
@@ -476,6 +477,14 @@ impl AuditEvent {
 
     fn volumes(&self, arg: &FieldArg) -> Option<&[J]> {
         select(self.spec()?.get("volumes")?.as_array()?, arg)
+    }
+
+    /// The value at a key path, reading only the request object when the path is in it.
+    fn tree_get(&self, path: &[&str]) -> Option<&J> {
+        match path.split_first() {
+            Some((&"requestObject", rest)) => get(self.request_object()?, rest),
+            _ => get(self.raw(), path),
+        }
     }
 
     fn uri_param(&self, key: &str) -> Option<Values<'_>> {
@@ -546,8 +555,8 @@ impl Extract for AuditEvent {
             F::EvtAsyncType => None,
             F::EvtHostname => one(Value::str(hostname())),
             F::Hot(h) => self.hot(h).map(Value::str).and_then(one),
-            F::Path(path) => get(self.raw(), path).map(text).and_then(one),
-            F::ListPath(path) => match get(self.raw(), path)? {
+            F::Path(path) => self.tree_get(path).map(text).and_then(one),
+            F::ListPath(path) => match self.tree_get(path)? {
                 J::Array(items) => nonempty(items.iter().map(text).collect()),
                 _ => None,
             },
@@ -668,7 +677,14 @@ impl Extract for AuditEvent {
                 };
                 match Hot::of_pointer(ptr) {
                     Some(h) => self.hot(h).map(Value::str).and_then(one),
-                    None => pointer(self.raw(), ptr).map(text).and_then(one),
+                    None => match ptr.strip_prefix("/requestObject") {
+                        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+                            pointer(self.request_object()?, rest)
+                                .map(text)
+                                .and_then(one)
+                        }
+                        _ => pointer(self.raw(), ptr).map(text).and_then(one),
+                    },
                 }
             }
             F::JsonObj => serde_json::to_string_pretty(self.raw())

@@ -307,6 +307,8 @@ fn expand(
 /// [`expand`] from the text of one JSON value, without building its `Value` when it is an
 /// event or an `EventList` of events that scan ([`crate::scan`]). False when the text must
 /// take the eager path (nothing was added to `out` then).
+use crate::scan::Items;
+
 fn expand_text(
     text: &str,
     line: usize,
@@ -317,23 +319,20 @@ fn expand_text(
         return false;
     };
     if scan.kind_is("EventList") {
-        match scan.items.text() {
-            None | Some("null") => {}
-            Some(items) => match crate::scan::array_items(items) {
-                Some(items) => {
-                    for (i, item) in items.into_iter().enumerate() {
-                        out.push_back(
-                            AuditEvent::from_text(item.get())
-                                .map_err(|e| e.at(line, offset, Some(i))),
-                        );
-                    }
+        match &scan.items {
+            Items::Absent | Items::Null => {}
+            Items::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    out.push_back(
+                        AuditEvent::from_text(item.get()).map_err(|e| e.at(line, offset, Some(i))),
+                    );
                 }
-                None => out.push_back(Err(AuditError::NotAuditEvent {
-                    line,
-                    offset,
-                    item: None,
-                })),
-            },
+            }
+            Items::Other => out.push_back(Err(AuditError::NotAuditEvent {
+                line,
+                offset,
+                item: None,
+            })),
         }
         return true;
     }

@@ -92,6 +92,8 @@ pub(crate) struct Scan<'a> {
     pub object_ref: Raw<'a>,
     #[serde(borrow, rename = "responseObject")]
     pub response_object: Raw<'a>,
+    #[serde(borrow, rename = "requestObject")]
+    pub request_object: Raw<'a>,
     #[serde(borrow)]
     pub annotations: Raw<'a>,
     #[serde(borrow, rename = "responseStatus")]
@@ -103,7 +105,65 @@ pub(crate) struct Scan<'a> {
     #[serde(borrow)]
     pub timestamp: Raw<'a>,
     #[serde(borrow)]
-    pub items: Raw<'a>,
+    pub items: Items<'a>,
+}
+
+/// An `EventList`'s `items`, read in the same pass as the rest of the object: the elements'
+/// JSON texts when it is an array.
+#[derive(Default, Debug)]
+pub(crate) enum Items<'a> {
+    /// No `items` key.
+    #[default]
+    Absent,
+    /// `"items": null`.
+    Null,
+    /// An array: its elements.
+    Array(Vec<&'a RawValue>),
+    /// Anything else.
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Items<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Items<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<'a>, A::Error> {
+                let mut v = Vec::new();
+                while let Some(item) = seq.next_element::<&'a RawValue>()? {
+                    v.push(item);
+                }
+                Ok(Items::Array(v))
+            }
+            fn visit_unit<E>(self) -> Result<Items<'a>, E> {
+                Ok(Items::Null)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items<'a>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Items::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Items<'a>, E> {
+                Ok(Items::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Items<'a>, E> {
+                Ok(Items::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Items<'a>, E> {
+                Ok(Items::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Items<'a>, E> {
+                Ok(Items::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Items<'a>, E> {
+                Ok(Items::Other)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -210,12 +270,4 @@ impl<'a> Scan<'a> {
             self.user_agent,
         ])
     }
-}
-
-/// The elements of a JSON array's text (`None`: not an array or not scannable).
-pub(crate) fn array_items(text: &str) -> Option<Vec<&RawValue>> {
-    if !text.starts_with('[') {
-        return None;
-    }
-    serde_json::from_str(text).ok()
 }
