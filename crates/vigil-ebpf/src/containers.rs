@@ -14,6 +14,7 @@
 //! * podman (annotation `io.container.manager=libpod`): containers/storage's
 //!   `overlay-containers/containers.json` (name, image name and id) and
 //!   `overlay-images/images.json` (digest), next to the bundle;
+//! * CRI-O: the `io.kubernetes.cri-o.ImageName` and `io.kubernetes.cri-o.Labels` annotations;
 //! * containerd's CRI: the `io.kubernetes.cri.*` annotations (container, pod and namespace
 //!   names, image), turned into the kubelet's `io.kubernetes.*` labels; plain `ctr` labels
 //!   are copied into the annotations by ctr;
@@ -32,6 +33,7 @@ use vigil_scap::{OwnedEvent, code_of_symbol};
 mod ty {
     pub(super) const DOCKER: i64 = 0;
     pub(super) const CONTAINERD: i64 = 7;
+    pub(super) const CRIO: i64 = 8;
     pub(super) const PODMAN: i64 = 11;
     pub(super) const UNKNOWN: i64 = 5; // "custom"
 }
@@ -264,6 +266,31 @@ fn cri(annotations: &Map<String, Json>, c: &mut Map<String, Json>, labels: &mut 
     }
 }
 
+/// CRI-O: the image name and the kubelet's labels (a JSON object in a string) in the
+/// `io.kubernetes.cri-o.*` annotations.
+fn crio(
+    annotations: &Map<String, Json>,
+    c: &mut Map<String, Json>,
+    labels: &mut Map<String, Json>,
+) {
+    let a = |k: &str| annotations.get(k).and_then(Json::as_str);
+    if let Some(l) = a("io.kubernetes.cri-o.Labels")
+        .and_then(|l| serde_json::from_str::<Map<String, Json>>(l).ok())
+    {
+        labels.extend(l);
+    }
+    if let Some(i) = a("io.kubernetes.cri-o.ImageName") {
+        c.insert("image".into(), i.into());
+    }
+    if let Some(n) = labels
+        .get("io.kubernetes.container.name")
+        .and_then(Json::as_str)
+        .or_else(|| a("io.kubernetes.container.name"))
+    {
+        c.insert("name".into(), n.into());
+    }
+}
+
 /// docker: its own records of the container.
 fn docker(dir: &Path, c: &mut Map<String, Json>, labels: &mut Map<String, Json>) -> bool {
     let Some(cfg) = read_json(&dir.join("config.v2.json")) else {
@@ -319,6 +346,11 @@ pub fn container_json(roots: &Roots, id: &str) -> Json {
                     .eq_ignore_ascii_case("true")
                     .into(),
             );
+        } else if annotations.contains_key("io.kubernetes.cri-o.ImageName")
+            || annotations.contains_key("io.kubernetes.cri-o.Labels")
+        {
+            t = ty::CRIO;
+            crio(&annotations, &mut c, &mut labels);
         } else if t == ty::CONTAINERD {
             // ctr copies its labels into the annotations; CRI adds its own.
             labels.extend(
@@ -522,6 +554,37 @@ mod tests {
         assert!(none["container"].get("name").is_none());
         assert!(!is_described(&none));
         assert!(is_described(&container_json(&roots(&base), ID)));
+        let _ = fs::remove_dir_all(&base);
+    }
+
+    /// CRI-O keeps runc's default root; the bundle's annotations carry image and labels.
+    #[test]
+    fn crio_layout() {
+        let base = tmp("crio");
+        let bundle = base.join(format!("run-containers/overlay-containers/{ID}/userdata"));
+        write(
+            &base.join(format!("runc/{ID}/state.json")),
+            &json!({"config": {"labels": [format!("bundle={}", bundle.display())]}}),
+        );
+        let labels = json!({"io.kubernetes.container.name": "api",
+            "io.kubernetes.pod.name": "api-7d9f", "io.kubernetes.pod.namespace": "shop"});
+        write(
+            &bundle.join("config.json"),
+            &json!({"annotations": {"io.kubernetes.cri-o.ImageName": "quay.io/shop/api:2.1",
+                "io.kubernetes.cri-o.Labels": labels.to_string(),
+                "io.kubernetes.cri-o.Created": "2026-11-29T06:00:00Z"}}),
+        );
+        let c = container_json(&roots(&base), ID);
+        let c = &c["container"];
+        assert_eq!(c["type"], ty::CRIO);
+        assert_eq!(c["name"], "api");
+        assert_eq!(c["imagerepo"], "quay.io/shop/api");
+        assert_eq!(c["imagetag"], "2.1");
+        assert_eq!(c["labels"]["io.kubernetes.pod.namespace"], "shop");
+        assert_eq!(
+            c["created_time"],
+            rfc3339_secs("2026-11-29T06:00:00Z").expect("time")
+        );
         let _ = fs::remove_dir_all(&base);
     }
 
