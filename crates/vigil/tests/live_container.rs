@@ -261,6 +261,9 @@ impl Drop for Podman {
 
 struct Sensor {
     child: Child,
+    /// Drains stdout while the sensor runs: a full pipe would block vigil's alert writes and
+    /// overflow its ring buffer (other vigil processes on a shared machine raise alerts too).
+    stdout: std::thread::JoinHandle<String>,
     stderr: mpsc::Receiver<String>,
     log: Vec<String>,
 }
@@ -274,6 +277,12 @@ impl Sensor {
             .stderr(Stdio::piped())
             .spawn()
             .expect("vigil starts");
+        let mut out = child.stdout.take().expect("stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = out.read_to_string(&mut text);
+            text
+        });
         let err = child.stderr.take().expect("stderr");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -285,6 +294,7 @@ impl Sensor {
         });
         let mut s = Sensor {
             child,
+            stdout,
             stderr: rx,
             log: Vec::new(),
         };
@@ -317,19 +327,13 @@ impl Sensor {
     /// Send `signal`, wait for a clean exit; stdout and stderr.
     fn stop(mut self, signal: &str) -> (String, String) {
         sh(&format!("kill -{signal} {}", self.child.id()));
-        let mut out = String::new();
-        self.child
-            .stdout
-            .take()
-            .expect("stdout")
-            .read_to_string(&mut out)
-            .expect("read stdout");
         let st = self.child.wait().expect("wait");
         while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
             self.log.push(line);
         }
         let log = self.log.join("\n");
         assert!(st.success(), "vigil exit {st}:\n{log}");
+        let out = self.stdout.join().expect("stdout reader");
         (out, log)
     }
 }
