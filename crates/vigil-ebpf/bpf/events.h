@@ -10,7 +10,7 @@
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H
 
-#define VG_ABI_VERSION 2
+#define VG_ABI_VERSION 3
 
 #define VG_PATH_MAX 256 /* power of two */
 #define VG_ARGS_MAX 1024 /* power of two */
@@ -62,7 +62,8 @@ struct vg_sock {
 };
 
 /* A system call, taken at sys_exit: arguments from the saved registers, result, and the
- * user memory a rule needs (paths, socket addresses), read at exit. */
+ * user memory a rule needs (paths, socket addresses), read at exit. The record stops after
+ * `pad` (no user memory), after str[0] (one path) or runs whole; h.size says which. */
 struct vg_syscall {
 	struct vg_header h;
 	__s64 ret;

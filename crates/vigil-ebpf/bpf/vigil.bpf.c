@@ -170,19 +170,23 @@ err:
  * The common exit path: `nr` and `ret` from the tracepoint, the arguments from the saved user
  * registers. The caller has already decided the syscall is wanted.
  */
-static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_regs *regs)
-{
-	__u32 tgid = id >> 32;
-	if (nr < 0 || nr >= VG_NR_MAX)
-		return 0;
-	__u32 key = (__u32)nr;
+/*
+ * Syscall records come in three sizes (ring-buffer reservations are constant per call
+ * site): the fixed part only (no user memory), up to the first string, or whole (two strings
+ * or a sockaddr / open_how). The header's size says which; user space reads what is there.
+ */
+#define VG_SC_FIXED __builtin_offsetof(struct vg_syscall, str)
+#define VG_SC_ONE (__builtin_offsetof(struct vg_syscall, str) + VG_PATH_MAX)
 
-	struct vg_syscall *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+static __always_inline struct vg_syscall *sc_begin(__u32 size, __u64 id, __u32 key, long ret,
+						   struct pt_regs *regs)
+{
+	struct vg_syscall *e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		dropped(VG_STAT_DROPPED_SYSCALL);
-		return 0;
+		return NULL;
 	}
-	fill_header(&e->h, VG_KIND_SYSCALL, sizeof(*e), tgid, (__u32)id);
+	fill_header(&e->h, VG_KIND_SYSCALL, size, id >> 32, (__u32)id);
 	e->ret = ret;
 	e->nr = key;
 	e->args[0] = regs->di;
@@ -196,6 +200,42 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 	e->addr_len = 0;
 	e->pad = 0;
 	__builtin_memset(&e->sock, 0, sizeof(e->sock));
+	return e;
+}
+
+/* A syscall whose record is the fixed part, plus the socket behind an fd when `sock_fd`. */
+static __always_inline int sc_fixed(__u64 id, __u32 key, long ret, struct pt_regs *regs,
+				    bool sock, long sock_fd)
+{
+	struct vg_syscall *e = sc_begin(VG_SC_FIXED, id, key, ret, regs);
+	if (!e)
+		return 0;
+	if (sock)
+		read_sock(e, sock_fd);
+	submit(e);
+	return 0;
+}
+
+/* A syscall with one path, argument `argi`. */
+static __always_inline int sc_one(__u64 id, __u32 key, long ret, struct pt_regs *regs, int argi)
+{
+	struct vg_syscall *e = sc_begin(VG_SC_ONE, id, key, ret, regs);
+	if (!e)
+		return 0;
+	read_ustr(e, 0, argi == 0 ? e->args[0] : argi == 1 ? e->args[1] : e->args[2]);
+	submit(e);
+	return 0;
+}
+
+/*
+ * The common exit path: `nr` and `ret` from the tracepoint, the arguments from the saved user
+ * registers. The caller has already decided the syscall is wanted.
+ */
+static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_regs *regs)
+{
+	if (nr < 0 || nr >= VG_NR_MAX)
+		return 0;
+	__u32 key = (__u32)nr;
 
 	switch (key) {
 	case NR_open:
@@ -206,15 +246,43 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 	case NR_chmod:
 	case NR_mkdir:
 	case NR_rmdir:
-		read_ustr(e, 0, e->args[0]);
-		break;
+		return sc_one(id, key, ret, regs, 0);
 	case NR_openat:
 	case NR_unlinkat:
 	case NR_mkdirat:
 	case NR_fchmodat:
 	case NR_fchmodat2:
-		read_ustr(e, 0, e->args[1]);
+	case NR_finit_module:
+		return sc_one(id, key, ret, regs, 1);
+	case NR_init_module:
+		return sc_one(id, key, ret, regs, 2);
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_listen:
+		return sc_fixed(id, key, ret, regs, true, (long)regs->di);
+	case NR_accept:
+	case NR_accept4:
+		return sc_fixed(id, key, ret, regs, true, ret);
+	case NR_openat2:
+	case NR_symlink:
+	case NR_link:
+	case NR_rename:
+	case NR_symlinkat:
+	case NR_linkat:
+	case NR_renameat:
+	case NR_renameat2:
+	case NR_connect:
+	case NR_sendto:
 		break;
+	default:
+		return sc_fixed(id, key, ret, regs, false, 0);
+	}
+
+	struct vg_syscall *e = sc_begin(sizeof(*e), id, key, ret, regs);
+	if (!e)
+		return 0;
+	switch (key) {
 	case NR_sendto: {
 		/* An unconnected socket's destination is the sockaddr argument. */
 		__u64 len = e->args[5];
@@ -227,12 +295,6 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 		read_sock(e, (long)e->args[0]);
 		break;
 	}
-	case NR_recvfrom:
-	case NR_sendmsg:
-	case NR_recvmsg:
-	case NR_listen:
-		read_sock(e, (long)e->args[0]);
-		break;
 	case NR_openat2:
 		read_ustr(e, 0, e->args[1]);
 		if (e->args[2] && !bpf_probe_read_user(e->addr, 24, (const void *)e->args[2]))
@@ -254,12 +316,6 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 		read_ustr(e, 0, e->args[1]);
 		read_ustr(e, 1, e->args[3]);
 		break;
-	case NR_init_module:
-		read_ustr(e, 0, e->args[2]);
-		break;
-	case NR_finit_module:
-		read_ustr(e, 0, e->args[1]);
-		break;
 	case NR_connect: {
 		__u64 len = e->args[2];
 		if (len > VG_ADDR_MAX - 1)
@@ -272,10 +328,6 @@ static __always_inline int on_sys_exit(__u64 id, long nr, long ret, struct pt_re
 		read_sock(e, (long)e->args[0]);
 		break;
 	}
-	case NR_accept:
-	case NR_accept4:
-		read_sock(e, ret);
-		break;
 	default:
 		break;
 	}

@@ -10,7 +10,7 @@
 use std::mem::{offset_of, size_of};
 
 /// `VG_ABI_VERSION`.
-pub const ABI_VERSION: u16 = 2;
+pub const ABI_VERSION: u16 = 3;
 /// `VG_PATH_MAX`.
 pub const PATH_MAX: usize = 256;
 /// `VG_ARGS_MAX`.
@@ -192,7 +192,16 @@ impl<'a> Rec<'a> {
     }
 }
 
-/// Expected record size of a kind.
+/// The smallest record of a kind: syscall records stop after their fixed part, their first
+/// string or run whole (the header's `size`); the others are whole.
+pub fn min_record_size(kind: u16) -> Option<usize> {
+    match kind {
+        kind::SYSCALL => Some(offset_of!(VgSyscall, str)),
+        k => record_size(k),
+    }
+}
+
+/// Expected (largest) record size of a kind.
 pub fn record_size(kind: u16) -> Option<usize> {
     Some(match kind {
         kind::SYSCALL => size_of::<VgSyscall>(),

@@ -91,7 +91,8 @@ impl Converter {
     pub fn convert(&self, bytes: &[u8]) -> Result<OwnedEvent, Skip> {
         let r = Rec(bytes);
         let h = r.header().ok_or(Skip::Malformed)?;
-        if h.version != abi::ABI_VERSION || abi::record_size(h.kind).is_none_or(|n| bytes.len() < n)
+        if h.version != abi::ABI_VERSION
+            || abi::min_record_size(h.kind).is_none_or(|n| bytes.len() < n)
         {
             return Err(Skip::Malformed);
         }
@@ -895,6 +896,34 @@ mod tests {
                 assert_eq!(raw.param_by_name("args"), Some(&b"/etc\0"[..]));
             }
         }
+    }
+
+    #[test]
+    fn short_syscall_records_convert() {
+        // close: the fixed part only.
+        let mut b = header(kind::SYSCALL, offset_of!(VgSyscall, str), 3);
+        put(&mut b, offset_of!(VgSyscall, nr), &3u32.to_le_bytes());
+        put(&mut b, offset_of!(VgSyscall, args), &7u64.to_le_bytes());
+        let ev = Converter::with_offset(0).convert(&b).expect("close");
+        let mut eb = EventBuf::new();
+        assert_eq!(eb.raw(&ev).value_by_name("fd"), Some(ParamValue::Fd(7)));
+        // openat: up to the first string.
+        let mut b = header(kind::SYSCALL, offset_of!(VgSyscall, str) + PATH_MAX, 3);
+        put(&mut b, offset_of!(VgSyscall, nr), &257u32.to_le_bytes());
+        put(&mut b, offset_of!(VgSyscall, str_len), &5u16.to_le_bytes());
+        put(&mut b, offset_of!(VgSyscall, str), b"/etc\0");
+        let ev = Converter::with_offset(0).convert(&b).expect("openat");
+        assert_eq!(eb.raw(&ev).param_by_name("name"), Some(&b"/etc\0"[..]));
+        // A second string cut off reads as absent, not garbage.
+        let mut b = header(kind::SYSCALL, offset_of!(VgSyscall, str) + PATH_MAX, 3);
+        put(&mut b, offset_of!(VgSyscall, nr), &82u32.to_le_bytes());
+        put(
+            &mut b,
+            offset_of!(VgSyscall, str_len) + 2,
+            &5u16.to_le_bytes(),
+        );
+        let ev = Converter::with_offset(0).convert(&b).expect("rename");
+        assert_eq!(eb.raw(&ev).param_by_name("newpath"), Some(&b"\0"[..]));
     }
 
     #[test]
