@@ -422,11 +422,15 @@ impl ConverterState {
         let new_info = event_info(new_code)
             .ok_or_else(|| format!("conversion to unknown event {new_code}"))?;
         let buf = ev.buf;
-        let mut new = std::mem::take(&mut self.new);
-        new.clear();
-        if rule.action == Action::AddParams {
-            new.extend_from_slice(&self.cur);
-        }
+        // Adding parameters appends to the event's own ranges; a type change builds new ones.
+        let add = rule.action == Action::AddParams;
+        let mut new = if add {
+            std::mem::take(&mut self.cur)
+        } else {
+            let mut n = std::mem::take(&mut self.new);
+            n.clear();
+            n
+        };
         let tid = ev.tid;
         let mut used_enter = false;
         // The thread's live stored enter event, looked up once for all `Enter` instructions.
@@ -451,7 +455,9 @@ impl ConverterState {
                     new.push((s | EXT, ext.len() as u32));
                 }
                 Instr::Old(n) => {
-                    let (s, e) = *self.cur.get(usize::from(n)).ok_or_else(|| {
+                    let n = usize::from(n);
+                    let old = if add { &new[..np] } else { &self.cur[..] };
+                    let (s, e) = *old.get(n).ok_or_else(|| {
                         format!("rule for event {code} takes parameter {n} of an event with {np}")
                     })?;
                     let start = (s & !EXT) as usize;
@@ -487,7 +493,7 @@ impl ConverterState {
                     }
                 },
                 Instr::ContainerJson => {
-                    let cur = &self.cur;
+                    let cur = if add { &new[..np] } else { &self.cur[..] };
                     let j = container_json_of(|i| range_bytes(buf, ext, *cur.get(i)?));
                     match j {
                         Some(j) if j.len() <= cap => new.push(push_ext(ext, &j)),
@@ -502,8 +508,12 @@ impl ConverterState {
         if used_enter && let Some(s) = stored {
             s.live = false;
         }
-        std::mem::swap(&mut self.cur, &mut new);
-        self.new = new;
+        if add {
+            self.cur = new;
+        } else {
+            std::mem::swap(&mut self.cur, &mut new);
+            self.new = new;
+        }
         self.code = new_code;
         let step = match verdict(self.code, self.cur.len())? {
             Verdict::Pass => Step::Pass,

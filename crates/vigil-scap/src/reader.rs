@@ -616,13 +616,14 @@ impl<R: Read> Reader<R> {
                     })?;
                 let end = ev_start + len;
                 let mut p = vals;
+                let lens = &body[lens_start..vals];
                 for i in 0..nparams {
-                    let o = lens_start + i * len_size;
                     let l = if large {
-                        u32::from_le_bytes([body[o], body[o + 1], body[o + 2], body[o + 3]])
-                            as usize
+                        let b = &lens[i * 4..i * 4 + 4];
+                        u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
                     } else {
-                        usize::from(u16::from_le_bytes([body[o], body[o + 1]]))
+                        let b = &lens[i * 2..i * 2 + 2];
+                        usize::from(u16::from_le_bytes([b[0], b[1]]))
                     };
                     if l > end - p {
                         return Err(ScapError::corrupt(
