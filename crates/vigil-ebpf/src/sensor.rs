@@ -61,7 +61,11 @@ pub struct Options {
     pub every_syscall: bool,
 }
 
-/// The default ring buffer: 8 MiB (see [`Options::ring_bytes`] and BENCHMARKS.md).
+/// The default ring buffer: 8 MiB. Measured (BENCHMARKS.md, `scripts/bench-ring-size`): the
+/// ring's pages count in vigil's RSS once read (42 MB total at 8 MiB, 91 MB at 32 MiB), and a
+/// ring only absorbs bursts above the consumer's rate (32 MiB held a one-second burst of 200k
+/// records, 64 MiB one of 400k), so the default keeps the RSS goal and `--ring-mb` buys burst
+/// room.
 pub const DEFAULT_RING_BYTES: u32 = 8 << 20;
 
 impl Default for Options {

@@ -194,8 +194,9 @@ pub(crate) struct SensorArgs {
     /// (`syscalls`, or `raw` when every supported syscall is wanted or tracefs is missing).
     #[arg(long, value_name = "MODE", default_value = "auto")]
     pub(crate) syscall_attach: vigil_ebpf::AttachMode,
-    /// Kernel ring buffer size in MiB (a power of two; see BENCHMARKS.md for the rate it
-    /// holds without drops).
+    /// Kernel ring buffer size in MiB (rounded up to a power of two). Its pages count in
+    /// vigil's RSS; larger rings absorb longer bursts (32 MiB held a one-second burst of 200k
+    /// syscall records on a 2-vCPU VM: BENCHMARKS.md).
     #[arg(long, value_name = "MIB", default_value_t = vigil_ebpf::DEFAULT_RING_BYTES >> 20,
           value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) ring_mb: u32,
