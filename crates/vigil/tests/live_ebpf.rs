@@ -715,10 +715,23 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
         format!(
             "- rule: Marked exec\n  desc: test\n  condition: evt.type = execve and proc.args contains {marker}\n  \
              output: \"args=%proc.args vpid=%proc.vpid pid=%proc.pid vtid=%thread.vtid caps=%thread.cap_effective \
-             perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id\"\n  priority: WARNING\n"
+             perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id \
+             upper=%proc.is_exe_upper_layer\"\n  priority: WARNING\n"
         ),
     )
     .expect("write rules");
+    // An overlay mount: one program in the lower layer, one written through the mount (so in
+    // the upper layer), as a container's image and its writable layer.
+    let ov = dir.join("ov");
+    for d in ["lower", "upper", "work", "merged"] {
+        std::fs::create_dir_all(ov.join(d)).expect("mkdir");
+    }
+    std::fs::copy("/bin/true", ov.join("lower/lowtrue")).expect("copy");
+    let o = ov.display();
+    sh(&format!(
+        "mount -t overlay overlay -o lowerdir={o}/lower,upperdir={o}/upper,workdir={o}/work {o}/merged"
+    ));
+    std::fs::copy("/bin/true", ov.join("merged/uptrue")).expect("copy");
     let sensor = Sensor::spawn(
         &[
             "run",
@@ -745,6 +758,14 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
         "-c",
         &format!("exec /bin/true {marker}-nocap"),
     ]);
+    run_ok(&[
+        ov.join("merged/uptrue").to_str().expect("utf-8"),
+        &format!("{marker}-upper"),
+    ]);
+    run_ok(&[
+        ov.join("merged/lowtrue").to_str().expect("utf-8"),
+        &format!("{marker}-lower"),
+    ]);
     // PID 1 of a new PID namespace.
     run_ok(&[
         "unshare",
@@ -755,6 +776,7 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
     ]);
     std::thread::sleep(Duration::from_millis(500));
     let (alerts, log) = sensor.stop();
+    let _ = Command::new("umount").arg(ov.join("merged")).status();
     let ctx = || dump(&alerts, &log);
     let get = |suffix: &str| {
         alerts
@@ -789,5 +811,10 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
     assert_eq!(ns["proc.vpid"], 1, "{ns}");
     assert_eq!(ns["thread.vtid"], 1, "{ns}");
     assert_ne!(ns["proc.pid"], 1, "{ns}");
+    let up = get("upper");
+    assert_eq!(up["proc.is_exe_upper_layer"], true, "{up}");
+    let low = get("lower");
+    assert_eq!(low["proc.is_exe_upper_layer"], false, "{low}");
+    assert_eq!(host["proc.is_exe_upper_layer"], false, "{host}");
     let _ = std::fs::remove_dir_all(&dir);
 }
