@@ -484,6 +484,21 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		else
 			stat_inc(VG_STAT_ARGS_ERR);
 	}
+	/* The environment, read now: /proc/PID/environ is gone once a short process exits. */
+	unsigned long env_start = BPF_CORE_READ(p, mm, env_start);
+	unsigned long env_end = BPF_CORE_READ(p, mm, env_end);
+	unsigned long env_n = env_end > env_start ? env_end - env_start : 0;
+	if (env_n > VG_ARGS_MAX - 1)
+		env_n = VG_ARGS_MAX - 1;
+	env_n &= VG_ARGS_MAX - 1;
+	e->env_len = 0;
+	e->pad3[0] = e->pad3[1] = e->pad3[2] = 0;
+	if (env_n > 0) {
+		if (!bpf_probe_read_user(e->env, env_n, (const void *)env_start))
+			e->env_len = (__u16)env_n;
+		else
+			stat_inc(VG_STAT_ARGS_ERR);
+	}
 	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
 	e->exe_ctime_ns = 0;
 	e->exe_mtime_ns = 0;

@@ -10,7 +10,7 @@
 use std::mem::{offset_of, size_of};
 
 /// `VG_ABI_VERSION`.
-pub const ABI_VERSION: u16 = 3;
+pub const ABI_VERSION: u16 = 4;
 /// `VG_PATH_MAX`.
 pub const PATH_MAX: usize = 256;
 /// `VG_ARGS_MAX`.
@@ -119,6 +119,9 @@ pub struct VgExec {
     pub cwd_len: u16,
     pub pad2: [u16; 3],
     pub cwd: [u8; CWD_MAX],
+    pub env_len: u16,
+    pub pad3: [u16; 3],
+    pub env: [u8; ARGS_MAX],
 }
 
 #[repr(C)]
@@ -226,7 +229,7 @@ fn mirror_offset(s: &str, f: &str) -> Option<usize> {
         "vg_syscall" => m!(VgSyscall; h, ret, args, nr, str_len, sock, addr_len, pad, str, addr),
         "vg_exec" => m!(VgExec; h, ppid, uid, gid, loginuid, cap_inheritable, cap_permitted,
             cap_effective, exe_ino, nr, flags, filename_len, args_len, pad, comm, filename, args,
-            exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, cwd),
+            exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, cwd, env_len, pad3, env),
         "vg_fork" => m!(VgFork; h, child_tgid, child_tid, ppid, uid, gid, pad, comm, child_vtid,
             child_vpid, pidns_init_start_ns, flags, pad2),
         "vg_exit" => m!(VgExit; h, exit_code, pad),

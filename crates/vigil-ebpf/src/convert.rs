@@ -628,6 +628,19 @@ impl Converter {
         if let Some(cwd) = exec_cwd(r) {
             live.cwd = cwd;
         }
+        if live.env.is_empty() {
+            // Gone already: the environment the kernel saw at exec.
+            let n = r
+                .u16(offset_of!(VgExec, env_len))
+                .map_or(0, |n| usize::from(n).min(ARGS_MAX));
+            live.env = r
+                .bytes(offset_of!(VgExec, env), n)
+                .unwrap_or_default()
+                .to_vec();
+            if !live.env.is_empty() && live.env.last() != Some(&0) {
+                live.env.push(0);
+            }
+        }
         let trusted = live
             .exepath
             .clone()

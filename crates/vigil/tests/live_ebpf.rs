@@ -716,7 +716,7 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
             "- rule: Marked exec\n  desc: test\n  condition: evt.type = execve and proc.args contains {marker}\n  \
              output: \"args=%proc.args vpid=%proc.vpid pid=%proc.pid vtid=%thread.vtid caps=%thread.cap_effective \
              perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id \
-             upper=%proc.is_exe_upper_layer\"\n  priority: WARNING\n"
+             upper=%proc.is_exe_upper_layer env=%proc.env[VIGIL_LIVE_ENV]\"\n  priority: WARNING\n"
         ),
     )
     .expect("write rules");
@@ -746,7 +746,7 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
     // A short-lived process (gone before its record is read: its cwd comes from the kernel),
     // in a directory whose name has a space.
     sh(&format!(
-        "cd '{}' && exec /bin/true {marker}-host",
+        "cd '{}' && exec env -i VIGIL_LIVE_ENV={marker} /bin/true {marker}-host",
         deep.display()
     ));
     // Without CAP_SYS_ADMIN (and no capability at all in the effective set).
@@ -796,6 +796,8 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
     );
     assert_eq!(host["proc.vpid"], host["proc.pid"], "{host}");
     assert_eq!(host["container.id"], "host", "{host}");
+    // The environment of a process already gone when its record is read: from the kernel.
+    assert_eq!(host["proc.env[VIGIL_LIVE_ENV]"], marker.as_str(), "{host}");
     let caps = host["thread.cap_effective"].as_str().unwrap_or_default();
     assert!(
         caps.contains("CAP_SYS_ADMIN") && caps.contains("CAP_DAC_OVERRIDE"),
