@@ -40,6 +40,9 @@ struct Sensor {
     child: Child,
     stderr: mpsc::Receiver<String>,
     log: Vec<String>,
+    /// Reads stdout while vigil runs: a full pipe would block its alert writes and, behind
+    /// them, the ring buffer (other sensors on the machine can raise many alerts).
+    stdout: Option<std::thread::JoinHandle<String>>,
 }
 
 /// The live tests run one at a time: each sensor sees every process of the host, so another
@@ -70,6 +73,12 @@ impl Sensor {
             .spawn()
             .expect("vigil run starts");
         let err = child.stderr.take().expect("stderr");
+        let mut out = child.stdout.take().expect("stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            out.read_to_string(&mut text).expect("read stdout");
+            text
+        });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(err).lines().map_while(Result::ok) {
@@ -82,6 +91,7 @@ impl Sensor {
             child,
             stderr: rx,
             log: Vec::new(),
+            stdout: Some(stdout),
         };
         s.wait_for(ready, Duration::from_secs(60));
         s
@@ -119,14 +129,13 @@ impl Sensor {
     /// Send `signal`, wait for a clean exit, return stdout and stderr.
     fn stop_raw(mut self, signal: &str) -> (String, String) {
         sh(&format!("kill -{signal} {}", self.child.id()));
-        let mut out = String::new();
-        self.child
+        let st = self.child.wait().expect("wait");
+        let out = self
             .stdout
             .take()
-            .expect("stdout")
-            .read_to_string(&mut out)
-            .expect("read stdout");
-        let st = self.child.wait().expect("wait");
+            .expect("stdout reader")
+            .join()
+            .expect("stdout reader thread");
         while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
             self.log.push(line);
         }
