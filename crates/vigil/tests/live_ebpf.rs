@@ -163,6 +163,47 @@ fn find<'a>(
 }
 
 #[test]
+fn alerts_go_to_the_file_output_and_are_flushed_on_sigint() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let path = std::env::temp_dir().join(format!("vigil-live-alerts-{}.jsonl", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let file_opt = format!("file_output.filename={}", path.display());
+    let sensor = Sensor::spawn(
+        &[
+            "run",
+            "--json",
+            "--stats-interval",
+            "1",
+            "-o",
+            "stdout_output.enabled=false",
+            "-o",
+            "file_output.enabled=true",
+            "-o",
+            &file_opt,
+        ],
+        "Sensor started",
+    );
+    sh("cat /etc/shadow > /dev/null");
+    std::thread::sleep(Duration::from_millis(1500));
+    let (out, log) = sensor.stop_raw("INT");
+    let written = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}:\n{log}"));
+    let _ = std::fs::remove_file(&path);
+    assert!(out.trim().is_empty(), "stdout output disabled, got:\n{out}");
+    let alerts = parse_alerts(&written);
+    let a = find(
+        &alerts,
+        "Credential Store Read by Untrusted Program",
+        "fd.name",
+        "/etc/shadow",
+    )
+    .unwrap_or_else(|| panic!("no /etc/shadow alert in the file:\n{written}\n{log}"));
+    assert_eq!(a["output_fields"]["proc.name"], "cat", "{a}");
+}
+
+#[test]
 fn default_rules_fire_on_real_actions() {
     if !can_run() {
         return;
