@@ -12,24 +12,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use vigil_event::FieldSchema;
-use vigil_filter::{Filter, ParseError};
 use vigil_scap::{Block, MachineInfo, ThreadInfo, Writer};
 use vigil_state::{SYSCALL_SCHEMA, State};
 
 use crate::ExitStatus;
 use crate::args::CaptureArgs;
+use crate::commands::inspect::compile_filter;
 use crate::commands::run::{ContainerEvents, now_ns, start_sensor};
-
-fn compile_filter(cond: &str) -> Result<Filter, String> {
-    let ast = vigil_filter::parse(cond).map_err(|e| e.render(cond))?;
-    vigil_filter::compile(&ast, &SYSCALL_SCHEMA).map_err(|e| {
-        ParseError {
-            message: e.message,
-            span: e.span,
-        }
-        .render(cond)
-    })
-}
 
 /// This host, as the capture's machine-info block.
 fn machine_info() -> MachineInfo {

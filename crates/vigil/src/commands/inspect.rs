@@ -20,7 +20,8 @@ use crate::args::InspectArgs;
 const DEFAULT_FORMAT: &str =
     "*%evt.num %evt.time %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.args";
 
-fn compile_filter(cond: &str) -> Result<Filter, String> {
+/// Parse and compile a syscall filter; `Err` is the error rendered with a caret under `cond`.
+pub(super) fn compile_filter(cond: &str) -> Result<Filter, String> {
     let ast = vigil_filter::parse(cond).map_err(|e| e.render(cond))?;
     vigil_filter::compile(&ast, &SYSCALL_SCHEMA).map_err(|e| {
         ParseError {
