@@ -2,9 +2,11 @@
  *
  *   syscalls micro getpid|openclose|read ITERATIONS
  *       run the loop flat out; print "<name> <ns per iteration> <iterations/s>".
- *   syscalls rate EVENTS_PER_SEC SECONDS
- *       openat(/dev/null) + close pairs (2 events each) paced in 1 ms slices to the given event
- *       rate; print "rate <target> <achieved events/s>".
+ *   syscalls rate openclose|dupclose EVENTS_PER_SEC SECONDS
+ *       pairs of watched system calls (2 events each) paced in 1 ms slices to the given event
+ *       rate; print "rate <target> <achieved events/s>". openclose: openat(/dev/null) + close,
+ *       records with a path that the open rules evaluate; dupclose: dup3 of /dev/null's fd to
+ *       fd 100 + close(100), records without user memory (fd-table updates, the dup rules).
  *
  * getpid goes through syscall(2) so libc cannot answer it from a cache.
  */
@@ -31,6 +33,12 @@ static int open_close(void) {
     return 0;
 }
 
+static int dup_close(int fd) {
+    if (dup3(fd, 100, O_CLOEXEC) != 100) return -1;
+    close(100);
+    return 0;
+}
+
 static int micro(const char *name, long n) {
     char buf[1];
     int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -54,7 +62,14 @@ static int micro(const char *name, long n) {
     return 0;
 }
 
-static int rate(double events_per_sec, double seconds) {
+static int rate(const char *kind, double events_per_sec, double seconds) {
+    int dup = strcmp(kind, "dupclose") == 0;
+    if (!dup && strcmp(kind, "openclose") != 0) {
+        fprintf(stderr, "unknown rate workload %s\n", kind);
+        return 2;
+    }
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) { perror("/dev/null"); return 1; }
     const double per_ms = events_per_sec / 2.0 / 1000.0; /* open+close pairs per millisecond */
     uint64_t start = now_ns(), end = start + (uint64_t)(seconds * 1e9);
     double owed = 0;
@@ -62,7 +77,7 @@ static int rate(double events_per_sec, double seconds) {
     for (uint64_t slice = start; slice < end; slice += 1000000ull) {
         owed += per_ms;
         while (owed >= 1.0) {
-            if (open_close() < 0) { perror("open"); return 1; }
+            if ((dup ? dup_close(fd) : open_close()) < 0) { perror(kind); return 1; }
             owed -= 1.0;
             pairs++;
         }
@@ -79,7 +94,8 @@ static int rate(double events_per_sec, double seconds) {
 
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "micro") == 0) return micro(argv[2], atol(argv[3]));
-    if (argc == 4 && strcmp(argv[1], "rate") == 0) return rate(atof(argv[2]), atof(argv[3]));
-    fprintf(stderr, "usage: %s micro getpid|openclose|read N | rate EVENTS_PER_SEC SECONDS\n", argv[0]);
+    if (argc == 5 && strcmp(argv[1], "rate") == 0)
+        return rate(argv[2], atof(argv[3]), atof(argv[4]));
+    fprintf(stderr, "usage: %s micro getpid|openclose|read N | rate openclose|dupclose EVENTS_PER_SEC SECONDS\n", argv[0]);
     return 2;
 }
