@@ -971,16 +971,16 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "Privileged Container Started",
+            vec![container_started("nginx", true, &[])],
             vec![
-                container_started("nginx", true, &[]),
+                // The start is reported once, on the container event: the exec of the
+                // container's first process does not report it again.
                 exec(
                     &P::new("/docker-entrypoint.sh nginx", &["containerd-shim"])
                         .ctr("nginx")
                         .privileged()
                         .vpid(1),
                 ),
-            ],
-            vec![
                 container_started("nginx", false, &[]),
                 container_started("docker.io/calico/node", true, &[]),
                 exec(

@@ -548,6 +548,11 @@ fn default_rules_fire_inside_podman_containers_with_container_fields() {
 
     let a = find(&alerts, "Privileged Container Started", q, |_| true)
         .unwrap_or_else(|| panic!("no privileged-container alert for {q}:\n{}", ctx()));
+    let starts = alerts
+        .iter()
+        .filter(|a| a["rule"] == "Privileged Container Started" && field(a, "container.id") == q)
+        .count();
+    assert_eq!(starts, 1, "one container start, one alert:\n{}", ctx());
     assert_eq!(field(a, "container.name"), privileged.as_str(), "{a}");
     assert_eq!(field(a, "container.image.repository"), repo, "{a}");
     assert_eq!(
