@@ -878,6 +878,21 @@ impl State {
         self.threads.get(&tid)
     }
 
+    /// The thread that `pid` names when `viewer` passes it to a system call (ptrace's,
+    /// kill's target): a pid in `viewer`'s own pid namespace. A viewer in a nested
+    /// namespace (a container: its `vtid` differs from its `tid`) names a thread of that
+    /// namespace by its virtual id; the host's numbers mean another process there.
+    pub fn thread_seen_by(&self, viewer: Option<&Thread>, pid: i64) -> Option<&Thread> {
+        match viewer {
+            Some(v) if v.vtid >= 0 && v.vtid != v.tid => self.threads.values().find(|t| {
+                t.vtid == pid
+                    && t.pidns_init_start_ts == v.pidns_init_start_ts
+                    && t.container_id == v.container_id
+            }),
+            _ => self.threads.get(&pid),
+        }
+    }
+
     /// All threads.
     pub fn threads(&self) -> impl Iterator<Item = &Thread> {
         self.threads.values()

@@ -1043,7 +1043,7 @@ impl<'a> EventView<'a> {
                     e.to_string()
                 }
             }
-            ParamValue::Pid(pid) => match self.state.threads.get(&pid) {
+            ParamValue::Pid(pid) => match self.state.thread_seen_by(self.thread, pid) {
                 Some(t) if !t.comm.is_empty() => t.comm.clone(),
                 _ => pid.to_string(),
             },

@@ -516,6 +516,14 @@ fn default_rules_fire_inside_podman_containers_with_container_fields() {
     })
     .unwrap_or_else(|| panic!("no ptrace alert in {p}:\n{}", ctx()));
     assert_eq!(field(a, "proc.name"), "vigil-helper", "{a}");
+    // The target pid is the container's own number for the forked child (also
+    // vigil-helper), resolved in the container's pid namespace, not among the host's pids.
+    assert!(
+        a["output"]
+            .as_str()
+            .is_some_and(|o| o.contains("target_pid=vigil-helper ")),
+        "{a}"
+    );
 
     let a = find(&alerts, "Fileless Program Execution", p, |a| {
         field(a, "proc.cmdline")
