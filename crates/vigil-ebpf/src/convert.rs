@@ -39,6 +39,9 @@ const CGROUP_CACHE_MAX: usize = 4096;
 pub struct Converter {
     boot_to_epoch_ns: u64,
     cgroups: std::cell::RefCell<std::collections::HashMap<u64, Vec<u8>>>,
+    /// By syscall number: the name and scap event code of the supported ones (built once,
+    /// so a record costs no search of the syscall or event tables).
+    by_nr: Box<[Option<(&'static str, u16)>]>,
 }
 
 impl Default for Converter {
@@ -58,6 +61,7 @@ impl Converter {
         Converter {
             boot_to_epoch_ns,
             cgroups: Default::default(),
+            by_nr: by_nr_table(),
         }
     }
 
@@ -98,13 +102,33 @@ impl Converter {
         }
         let ts = h.ts_boot_ns.wrapping_add(self.boot_to_epoch_ns);
         match h.kind {
-            kind::SYSCALL => syscall(&r, &h, ts),
+            kind::SYSCALL => {
+                let nr = r.u32(offset_of!(VgSyscall, nr)).ok_or(Skip::Malformed)?;
+                let entry = self.by_nr.get(nr as usize).copied().flatten();
+                syscall(&r, &h, ts, entry.ok_or(Skip::Unsupported)?)
+            }
             kind::EXEC => Ok(self.exec(&r, &h, ts)),
             kind::FORK => Ok(self.fork(&r, &h, ts)),
             kind::EXIT => Ok(exit(&r, &h, ts)),
             _ => Err(Skip::Malformed),
         }
     }
+}
+
+/// [`Converter::by_nr`]'s table.
+fn by_nr_table() -> Box<[Option<(&'static str, u16)>]> {
+    let len = syscalls::SUPPORTED
+        .iter()
+        .map(|s| s.1 as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut t = vec![None; len];
+    for &(name, nr, sym) in syscalls::SUPPORTED {
+        if t[nr as usize].is_none() {
+            t[nr as usize] = Some((name, code(sym)));
+        }
+    }
+    t.into_boxed_slice()
 }
 
 fn code(sym: &str) -> u16 {
@@ -361,8 +385,12 @@ fn read_sock(r: &Rec<'_>, base: usize) -> VgSock {
     s
 }
 
-fn syscall(r: &Rec<'_>, h: &VgHeader, ts: u64) -> Result<OwnedEvent, Skip> {
-    let nr = r.u32(offset_of!(VgSyscall, nr)).ok_or(Skip::Malformed)?;
+fn syscall(
+    r: &Rec<'_>,
+    h: &VgHeader,
+    ts: u64,
+    (name, code): (&'static str, u16),
+) -> Result<OwnedEvent, Skip> {
     let ret = r.i64(offset_of!(VgSyscall, ret)).ok_or(Skip::Malformed)?;
     let arg = |i: usize| {
         r.u64(offset_of!(VgSyscall, args) + 8 * i)
@@ -387,8 +415,7 @@ fn syscall(r: &Rec<'_>, h: &VgHeader, ts: u64) -> Result<OwnedEvent, Skip> {
         r.bytes(offset_of!(VgSyscall, addr), n).unwrap_or_default()
     };
     let sock = || read_sock(r, offset_of!(VgSyscall, sock));
-    let (name, _, sym) = *syscalls::by_nr(nr).ok_or(Skip::Unsupported)?;
-    let ev = OwnedEvent::new(ts, u64::from(h.tid), code(sym));
+    let ev = OwnedEvent::new(ts, u64::from(h.tid), code);
     Ok(match name {
         "open" => ev
             .push_i64(ret)

@@ -22,6 +22,7 @@ use crate::glob::{Glob, PathSet};
 use crate::matcher::{
     BytesSet, CheckNode, Cmp, IdSet, Node, Pred, PrefixSet, SuffixSet, Test, ValueSet,
 };
+use crate::memo::Interner;
 use crate::transform::{Operand, OptInfo, TransformIr};
 
 /// Why a condition did not compile.
@@ -109,7 +110,7 @@ impl EventTypes {
 /// * Regexes and globs are compiled once.
 #[derive(Debug)]
 pub struct Filter {
-    root: Node,
+    pub(crate) root: Node,
     event_types: EventTypes,
 }
 
@@ -130,7 +131,17 @@ impl Filter {
 
 /// Compile a macro-free expression against a schema.
 pub fn compile(expr: &Expr, schema: &dyn FieldSchema) -> Result<Filter, CompileError> {
-    let c = Compiler { schema };
+    compile_keyed(expr, schema, None)
+}
+
+/// [`compile`], marking every `and`/`or`/`not`/check with its sub-expression id in
+/// `interner` when given (see [`crate::memo`]).
+pub(crate) fn compile_keyed(
+    expr: &Expr,
+    schema: &dyn FieldSchema,
+    interner: Option<&std::cell::RefCell<Interner>>,
+) -> Result<Filter, CompileError> {
+    let c = Compiler { schema, interner };
     let root = c.expr(expr)?;
     let n = schema.event_types().len();
     let event_types = if n == 0 {
@@ -160,6 +171,7 @@ fn type_name(t: FieldType) -> &'static str {
 
 struct Compiler<'s> {
     schema: &'s dyn FieldSchema,
+    interner: Option<&'s std::cell::RefCell<Interner>>,
 }
 
 /// sscanf("%ld%c")-like: optional leading blanks, optional sign, decimal digits, nothing after.
@@ -461,29 +473,32 @@ fn literal_bytes(lits: &[Lit]) -> Option<Vec<Box<[u8]>>> {
 
 impl Compiler<'_> {
     fn expr(&self, e: &Expr) -> Result<Node, CompileError> {
-        Ok(match e {
+        self.expr_k(e).map(|(n, _)| n)
+    }
+
+    /// The compiled node and its sub-expression id (0 without an interner); with an
+    /// interner, the node is wrapped in a [`Node::Memo`] mark carrying that id.
+    fn expr_k(&self, e: &Expr) -> Result<(Node, u32), CompileError> {
+        let (node, ids) = match e {
             Expr::And { children, .. } => {
-                let mut v = children
-                    .iter()
-                    .map(|c| self.expr(c))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let (mut v, ids) = self.children(children)?;
                 v.sort_by_key(Node::cost);
-                Node::And(v.into_boxed_slice())
+                (Node::And(v.into_boxed_slice()), ids)
             }
             Expr::Or { children, .. } => {
-                let v = children
-                    .iter()
-                    .map(|c| self.expr(c))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let (v, ids) = self.children(children)?;
                 let mut v = fold_prefixes(v);
                 v.sort_by_key(Node::cost);
                 if v.len() == 1 {
-                    v.pop().unwrap_or(Node::Const(false))
+                    (v.pop().unwrap_or(Node::Const(false)), ids)
                 } else {
-                    Node::Or(v.into_boxed_slice())
+                    (Node::Or(v.into_boxed_slice()), ids)
                 }
             }
-            Expr::Not { child, .. } => Node::Not(Box::new(self.expr(child)?)),
+            Expr::Not { child, .. } => {
+                let (n, id) = self.expr_k(child)?;
+                (Node::Not(Box::new(n)), vec![id])
+            }
             Expr::Ident { name, span } => {
                 return Err(err(
                     CompileErrorKind::UndefinedMacro,
@@ -491,8 +506,28 @@ impl Compiler<'_> {
                     *span,
                 ));
             }
-            Expr::Check(c) => self.check(c)?,
-        })
+            Expr::Check(c) => (self.check(c)?, Vec::new()),
+        };
+        let Some(interner) = self.interner else {
+            return Ok((node, 0));
+        };
+        let mut i = interner.borrow_mut();
+        let id = match e {
+            Expr::Check(c) => i.check(self.schema.source(), c),
+            _ => i.compound(e, &ids),
+        };
+        Ok((Node::Memo(id, Box::new(node)), id))
+    }
+
+    fn children(&self, children: &[Expr]) -> Result<(Vec<Node>, Vec<u32>), CompileError> {
+        let mut nodes = Vec::with_capacity(children.len());
+        let mut ids = Vec::with_capacity(children.len());
+        for c in children {
+            let (n, id) = self.expr_k(c)?;
+            nodes.push(n);
+            ids.push(id);
+        }
+        Ok((nodes, ids))
     }
 
     fn field_info(
@@ -1119,33 +1154,99 @@ fn modified_pred(
     Ok(Pred::Modified(m, items.into_boxed_slice()))
 }
 
-/// Fold `f startswith a or f startswith b or …` (same plain field) into one prefix matcher.
+/// The field and predicate of a plain single-valued-operator check (through a memo mark).
+fn foldable(n: &Node) -> Option<(&vigil_event::FieldRef, &Pred)> {
+    let n = match n {
+        Node::Memo(_, inner) => &**inner,
+        n => n,
+    };
+    match n {
+        Node::Check(c) if c.evtype.is_none() => match (&c.lhs, &c.test) {
+            (Operand::Field(f), Test::Scalar(p)) => Some((f, p)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Fold the operands of an `or` that check the same plain field (`f startswith a or
+/// f endswith b or f = c or f contains d …`) into one check: the field is extracted once and
+/// its values tested against every predicate (true when some value satisfies some predicate,
+/// which is what the `or` of the checks computes). Prefixes become one anchored matcher,
+/// suffixes one suffix set, equalities one hash set.
 fn fold_prefixes(nodes: Vec<Node>) -> Vec<Node> {
-    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
-    // (field, index in out, prefixes)
-    type Group = (vigil_event::FieldRef, usize, Vec<Box<[u8]>>);
-    let mut groups: Vec<Group> = Vec::new();
-    for n in nodes {
-        if let Node::Check(c) = &n
-            && c.evtype.is_none()
-            && let (Operand::Field(f), Test::Scalar(Pred::StartsWith(p))) = (&c.lhs, &c.test)
-        {
-            if let Some(g) = groups.iter_mut().find(|g| g.0 == *f) {
-                g.2.push(p.clone());
-                continue;
+    let mut fields: Vec<(vigil_event::FieldRef, usize)> = Vec::new();
+    for n in &nodes {
+        if let Some((f, _)) = foldable(n) {
+            match fields.iter_mut().find(|g| g.0 == *f) {
+                Some(g) => g.1 += 1,
+                None => fields.push((f.clone(), 1)),
             }
-            groups.push((f.clone(), out.len(), vec![p.clone()]));
+        }
+    }
+    fields.retain(|g| g.1 > 1);
+    if fields.is_empty() {
+        return nodes;
+    }
+    // (field, index in out, predicates)
+    type Group = (vigil_event::FieldRef, usize, Vec<Pred>);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        if let Some((f, p)) = foldable(&n)
+            && fields.iter().any(|g| g.0 == *f)
+        {
+            match groups.iter_mut().find(|g| g.0 == *f) {
+                Some(g) => g.2.push(p.clone()),
+                None => {
+                    groups.push((f.clone(), out.len(), vec![p.clone()]));
+                    out.push(Node::Const(false));
+                }
+            }
+            continue;
         }
         out.push(n);
     }
-    for (f, idx, prefixes) in groups {
-        if prefixes.len() > 1
-            && let Some(slot) = out.get_mut(idx)
-        {
+    for (f, idx, preds) in groups {
+        let mut prefixes = Vec::new();
+        let mut suffixes = Vec::new();
+        let mut equal = Vec::new();
+        let mut rest = Vec::new();
+        for p in preds {
+            match p {
+                Pred::StartsWith(b) => prefixes.push(b),
+                Pred::EndsWith(b) => suffixes.push(b),
+                Pred::Bytes(Cmp::Eq, b) => equal.push(b),
+                p => rest.push(p),
+            }
+        }
+        let mut all = Vec::new();
+        match prefixes.len() {
+            0 => {}
+            1 => all.extend(prefixes.pop().map(Pred::StartsWith)),
+            _ => all.push(Pred::AnyPrefix(PrefixSet::new(prefixes))),
+        }
+        match suffixes.len() {
+            0 => {}
+            1 => all.extend(suffixes.pop().map(Pred::EndsWith)),
+            _ => all.push(Pred::AnySuffix(SuffixSet::new(suffixes))),
+        }
+        match equal.len() {
+            0 => {}
+            1 => all.extend(equal.pop().map(|b| Pred::Bytes(Cmp::Eq, b))),
+            _ => all.push(Pred::In(ValueSet::Bytes(BytesSet::new(equal)))),
+        }
+        all.extend(rest);
+        let pred = if all.len() == 1 {
+            all.pop().unwrap_or(Pred::Any(Box::new([])))
+        } else {
+            Pred::Any(all.into_boxed_slice())
+        };
+        if let Some(slot) = out.get_mut(idx) {
             *slot = Node::Check(Box::new(CheckNode {
                 lhs: Operand::Field(f),
                 evtype: None,
-                test: Test::Scalar(Pred::AnyPrefix(PrefixSet::new(prefixes))),
+                test: Test::Scalar(pred),
             }));
         }
     }

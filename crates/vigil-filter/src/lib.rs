@@ -15,6 +15,9 @@
 //!   Aho-Corasick for many prefixes/suffixes, memchr for `contains`…).
 //! * [`Filter::eval`] runs against any [`vigil_event::Extract`]; [`Filter::event_types`]
 //!   gives the event types the condition can match.
+//! * [`Sharing`] compiles a set of conditions (a ruleset) so that sub-expressions they
+//!   repeat (expanded macros) are evaluated once per event, their results kept in a [`Memo`]
+//!   ([`Filter::eval_memo`]).
 //!
 //! This crate knows no field: it never depends on state or sources.
 
@@ -24,8 +27,10 @@ pub mod ast;
 mod compile;
 mod glob;
 mod matcher;
+mod memo;
 mod parser;
 mod transform;
 
 pub use compile::{CompileError, CompileErrorKind, EventTypes, Filter, compile};
+pub use memo::{Memo, Sharing};
 pub use parser::{ParseError, parse};

@@ -257,6 +257,8 @@ pub(crate) enum Pred {
     NotIn(ValueSet),
     /// `oneof` / `anyof` / `allof` with per-item predicates.
     Modified(ListModifier, Box<[Pred]>),
+    /// Some predicate holds (an `or` of checks on one field, folded at compile time).
+    Any(Box<[Pred]>),
 }
 
 fn num(v: &Value<'_>) -> Option<i128> {
@@ -313,6 +315,7 @@ impl Pred {
             Pred::Pmatch(p) => v.as_bytes().is_some_and(|x| p.is_match(x)),
             Pred::In(s) => s.contains(v),
             Pred::NotIn(s) => !s.contains(v),
+            Pred::Any(items) => items.iter().any(|p| p.test(v)),
             Pred::Modified(m, items) => match m {
                 ListModifier::AnyOf => items.iter().any(|p| p.test(v)),
                 ListModifier::AllOf => !items.is_empty() && items.iter().all(|p| p.test(v)),
@@ -436,6 +439,10 @@ pub(crate) enum Node {
     Or(Box<[Node]>),
     Not(Box<Node>),
     Check(Box<CheckNode>),
+    /// A shared sub-expression: its result for the current event is kept in slot `.0` of a
+    /// [`crate::Memo`] (while compiling with [`crate::Sharing`], `.0` is the sub-expression
+    /// id until [`crate::Sharing::finish`] renumbers or removes the mark).
+    Memo(u32, Box<Node>),
 }
 
 impl Node {
@@ -446,6 +453,26 @@ impl Node {
             Node::Or(c) => c.iter().any(|n| n.eval(ev)),
             Node::Not(c) => !c.eval(ev),
             Node::Check(c) => c.eval(ev),
+            Node::Memo(_, n) => n.eval(ev),
+        }
+    }
+
+    /// [`Node::eval`], taking and keeping shared sub-expressions' results in `memo`.
+    pub(crate) fn eval_memo(&self, ev: &dyn Extract, memo: &mut crate::Memo) -> bool {
+        match self {
+            Node::Const(b) => *b,
+            Node::And(c) => c.iter().all(|n| n.eval_memo(ev, memo)),
+            Node::Or(c) => c.iter().any(|n| n.eval_memo(ev, memo)),
+            Node::Not(c) => !c.eval_memo(ev, memo),
+            Node::Check(c) => c.eval(ev),
+            Node::Memo(slot, n) => {
+                if let Some(v) = memo.get(*slot) {
+                    return v;
+                }
+                let v = n.eval_memo(ev, memo);
+                memo.set(*slot, v);
+                v
+            }
         }
     }
 
@@ -462,9 +489,17 @@ impl Node {
                 Test::Scalar(Pred::Regex(_)) | Test::Scalar(Pred::Modified(..)) => 6,
                 Test::Operand { .. } => 5,
                 _ if !matches!(c.lhs, Operand::Field(_)) => 5,
+                // A field with an argument (`evt.arg.flags`, `proc.aname[2]`, a JSON pointer)
+                // is usually rendered or searched for: after plain fields.
+                _ if matches!(&c.lhs, Operand::Field(f) if f.arg != vigil_event::FieldArg::None) => {
+                    4
+                }
                 _ => 3,
             },
-            Node::Not(c) => c.cost(),
+            // A negation is usually an exception (`not proc.name in (…)`), true for most
+            // events: after the checks of the same cost, which are likelier to fail first.
+            Node::Not(c) => c.cost() + 1,
+            Node::Memo(_, c) => c.cost(),
             Node::And(c) | Node::Or(c) => c.iter().map(Node::cost).max().unwrap_or(0) + 1,
         }
     }

@@ -1410,7 +1410,8 @@ impl State<'_> {
             resolved[i] = Some(e);
         }
 
-        // Rules.
+        // Rules, compiled as one set: sub-expressions they repeat are evaluated once per event.
+        let sharing = vigil_filter::Sharing::new();
         let mut out = Vec::new();
         for r in &self.rules.items {
             if r.unknown_source {
@@ -1473,7 +1474,7 @@ impl State<'_> {
                     return Err(verr(msg, &c));
                 }
             }
-            let filter = match vigil_filter::compile(&expr, schema) {
+            let filter = match sharing.compile(&expr, schema) {
                 Ok(f) => f,
                 Err(e) => {
                     let c = r
@@ -1522,6 +1523,7 @@ impl State<'_> {
                 expr,
             });
         }
+        sharing.finish(out.iter_mut().map(|r: &mut Rule| &mut r.filter));
 
         for (i, m) in self.macros.items.iter().enumerate() {
             if !macro_used[i] {

@@ -1,13 +1,19 @@
 //! The immutable, event-type-indexed ruleset and its selection (enable/disable, priority,
 //! rule matching).
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use vigil_event::{EventTypeId, Extract, Priority};
-use vigil_filter::{EventTypes, Filter};
+use vigil_filter::{EventTypes, Filter, Memo};
 
 use crate::LoadOptions;
 use crate::text::matches_wildcard;
+
+thread_local! {
+    /// The evaluating thread's results of shared sub-expressions for the current event.
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::new());
+}
 
 /// One compiled rule.
 #[derive(Debug)]
@@ -262,17 +268,29 @@ impl Ruleset {
                 .map_or(&ix.all_types[..], |v| &v[..]),
             None => &ix.every,
         };
-        for &i in bucket {
-            let Some(rule) = self.rules.get(i as usize) else {
-                continue;
-            };
-            if rule.filter.eval(ev) {
-                hit(i as usize, rule);
-                if self.config.rule_matching == RuleMatching::First {
-                    return;
+        MEMO.with(|memo| {
+            // Shared sub-expressions are evaluated once per event (re-entered from an
+            // `Extract`, which no source does, evaluation goes without the memo).
+            let mut memo = memo.try_borrow_mut();
+            if let Ok(m) = &mut memo {
+                m.next_event();
+            }
+            for &i in bucket {
+                let Some(rule) = self.rules.get(i as usize) else {
+                    continue;
+                };
+                let matched = match &mut memo {
+                    Ok(m) => rule.filter.eval_memo(ev, m),
+                    Err(_) => rule.filter.eval(ev),
+                };
+                if matched {
+                    hit(i as usize, rule);
+                    if self.config.rule_matching == RuleMatching::First {
+                        return;
+                    }
                 }
             }
-        }
+        });
     }
 }
 
