@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 mod field;
+mod generic_fields;
 mod map_event;
 mod net;
 mod priority;
@@ -23,6 +24,7 @@ pub use field::{
     ArgKind, EventTypeId, FieldArg, FieldError, FieldId, FieldInfo, FieldRef, FieldSchema,
     FieldType, resolve_longest_prefix,
 };
+pub use generic_fields::{GENERIC_EVENT_FIELDS, with_generic_fields};
 pub use map_event::{MapEvent, MapEventBuilder};
 pub use net::{IpNet, IpNetParseError};
 pub use priority::{Priority, PriorityParseError};

@@ -54,7 +54,7 @@ impl FieldSchema for K8sAuditSchema {
     }
 
     fn fields(&self) -> &[FieldInfo] {
-        fields::K8S_AUDIT_FIELDS
+        &fields::K8S_AUDIT_FIELDS
     }
 }
 

@@ -9,101 +9,16 @@
 //! Not carried over: the four libsinsp `PT_DOUBLE` fields (`proc.fdusage`, `thread.cpu`,
 //! `thread.cpu.user`, `thread.cpu.system`) — there is no floating-point [`FieldType`].
 
+use std::sync::LazyLock;
 use vigil_event::{ArgKind, FieldInfo, FieldType};
 
-/// Every `syscall` field, in documentation order (grouped by class).
-pub(crate) static SYSCALL_FIELDS: &[FieldInfo] = &[
-    // Event: generic (every source).
-    FieldInfo::new(
-        "evt.num",
-        FieldType::UInt,
-        "Sequence number of the event in the stream.",
-    ),
-    FieldInfo::new(
-        "evt.time",
-        FieldType::String,
-        "Event timestamp rendered as wall-clock time of day with nanoseconds.",
-    ),
-    FieldInfo::new(
-        "evt.time.s",
-        FieldType::String,
-        "Event timestamp rendered as wall-clock time of day, whole seconds only.",
-    ),
-    FieldInfo::new(
-        "evt.time.iso8601",
-        FieldType::String,
-        "Event timestamp in ISO 8601 form (UTC, with nanoseconds).",
-    ),
-    FieldInfo::new(
-        "evt.datetime",
-        FieldType::String,
-        "Event timestamp rendered as date and time of day with nanoseconds.",
-    ),
-    FieldInfo::new(
-        "evt.datetime.s",
-        FieldType::String,
-        "Event timestamp rendered as date and time of day, whole seconds only.",
-    ),
-    FieldInfo::new(
-        "evt.rawtime",
-        FieldType::AbsTime,
-        "Event timestamp in nanoseconds since the Unix epoch.",
-    ),
-    FieldInfo::new(
-        "evt.rawtime.s",
-        FieldType::AbsTime,
-        "Seconds part of the event timestamp (since the epoch).",
-    ),
-    FieldInfo::new(
-        "evt.rawtime.ns",
-        FieldType::AbsTime,
-        "Sub-second part of the event timestamp, in nanoseconds.",
-    ),
-    FieldInfo::new(
-        "evt.reltime",
-        FieldType::RelTime,
-        "Nanoseconds elapsed since the start of the capture.",
-    ),
-    FieldInfo::new(
-        "evt.reltime.s",
-        FieldType::RelTime,
-        "Whole seconds elapsed since the start of the capture.",
-    ),
-    FieldInfo::new(
-        "evt.reltime.ns",
-        FieldType::RelTime,
-        "Sub-second part of the time since the capture start, in nanoseconds.",
-    ),
-    FieldInfo::new(
-        "evt.pluginname",
-        FieldType::String,
-        "Name of the plugin that produced the event, for plugin events.",
-    ),
-    FieldInfo::new(
-        "evt.plugininfo",
-        FieldType::String,
-        "Plugin-provided one-line summary of the event, for plugin events.",
-    ),
-    FieldInfo::new(
-        "evt.source",
-        FieldType::String,
-        "Name of the event source the event belongs to (e.g. syscall).",
-    ),
-    FieldInfo::new(
-        "evt.is_async",
-        FieldType::Bool,
-        "Whether the event was injected asynchronously rather than captured inline.",
-    ),
-    FieldInfo::new(
-        "evt.asynctype",
-        FieldType::String,
-        "For asynchronous events, the name of the async event kind.",
-    ),
-    FieldInfo::new(
-        "evt.hostname",
-        FieldType::String,
-        "Host name of the machine running vigil (overridable from the environment).",
-    ),
+/// Every `syscall` field, in documentation order (grouped by class): the generic event
+/// fields every source has, then the syscall ones.
+pub(crate) static SYSCALL_FIELDS: LazyLock<Vec<FieldInfo>> =
+    LazyLock::new(|| vigil_event::with_generic_fields(OWN_FIELDS));
+
+/// The `syscall` source's own fields, after the generic ones.
+static OWN_FIELDS: &[FieldInfo] = &[
     // Event: syscall events.
     FieldInfo::new(
         "evt.latency",

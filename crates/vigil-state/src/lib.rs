@@ -88,7 +88,7 @@ impl FieldSchema for SyscallSchema {
     }
 
     fn fields(&self) -> &[FieldInfo] {
-        fields::SYSCALL_FIELDS
+        &fields::SYSCALL_FIELDS
     }
 
     /// Every event-type name, sorted; [`EventTypeId`] indexes this slice.
