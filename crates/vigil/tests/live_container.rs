@@ -11,18 +11,18 @@
 //! unless `CI` is set: CI runs as root with those packages, so there a missing piece is a
 //! failure, not a silent pass.
 
+mod live_common;
+
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value as Json;
+use live_common::{
+    Sensor, alert_ns, dump, field, in_ci, is_root, now_ns, parse_alerts, run_ok, serial, sh,
+};
 
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
-}
+use serde_json::Value as Json;
 
 fn works(cmd: &str, args: &[&str]) -> bool {
     Command::new(cmd)
@@ -35,10 +35,7 @@ fn works(cmd: &str, args: &[&str]) -> bool {
 
 /// Whether the tests can run here; in CI a missing piece panics.
 fn can_run() -> bool {
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let root = is_root();
     let missing: Vec<&str> = [
         (!root).then_some("root"),
         (!works("podman", &["--version"])).then_some("podman"),
@@ -66,24 +63,6 @@ fn can_run() -> bool {
 }
 
 const BUSYBOX: &str = "/bin/busybox";
-
-/// The live tests run one at a time: each sensor sees every process of the host.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn sh(script: &str) {
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .status()
-        .expect("sh runs");
-    assert!(st.success(), "{script}");
-}
 
 /// Podman with its own storage, run root and configuration under a temporary directory
 /// (runc as the runtime — crun refuses this machine's cgroup v1+v2 hybrid — ulimits within
@@ -259,106 +238,6 @@ impl Drop for Podman {
     }
 }
 
-struct Sensor {
-    child: Child,
-    /// Drains stdout while the sensor runs: a full pipe would block vigil's alert writes and
-    /// overflow its ring buffer (other vigil processes on a shared machine raise alerts too).
-    stdout: std::thread::JoinHandle<String>,
-    stderr: mpsc::Receiver<String>,
-    log: Vec<String>,
-}
-
-impl Sensor {
-    /// `vigil ARGS`, once `ready` is on its stderr.
-    fn spawn(args: &[&str], ready: &str) -> Sensor {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigil starts");
-        let mut out = child.stdout.take().expect("stdout");
-        let stdout = std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = out.read_to_string(&mut text);
-            text
-        });
-        let err = child.stderr.take().expect("stderr");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut s = Sensor {
-            child,
-            stdout,
-            stderr: rx,
-            log: Vec::new(),
-        };
-        s.wait_for(ready, Duration::from_secs(60));
-        s
-    }
-
-    fn wait_for(&mut self, needle: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            match self.stderr.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.log.push(line);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Ok(Some(st)) = self.child.try_wait() {
-                        panic!("vigil exited ({st}):\n{}", self.log.join("\n"));
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!("no '{needle}' on stderr:\n{}", self.log.join("\n"));
-    }
-
-    /// Send `signal`, wait for a clean exit; stdout and stderr.
-    fn stop(mut self, signal: &str) -> (String, String) {
-        sh(&format!("kill -{signal} {}", self.child.id()));
-        let st = self.child.wait().expect("wait");
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
-            self.log.push(line);
-        }
-        let log = self.log.join("\n");
-        assert!(st.success(), "vigil exit {st}:\n{log}");
-        let out = self.stdout.join().expect("stdout reader");
-        (out, log)
-    }
-}
-
-fn parse_alerts(out: &str) -> Vec<Json> {
-    out.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-fn dump(alerts: &[Json], log: &str) -> String {
-    format!(
-        "{}\n{log}",
-        alerts
-            .iter()
-            .map(|a| format!("{}: {}", a["rule"], a["output"]))
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
-}
-
-fn field<'a>(a: &'a Json, f: &str) -> &'a Json {
-    &a["output_fields"][f]
-}
-
 /// The first alert of `rule` in container `cid` (12 characters) that `pred` accepts.
 fn find<'a>(
     alerts: &'a [Json],
@@ -369,20 +248,6 @@ fn find<'a>(
     alerts
         .iter()
         .find(|a| a["rule"] == rule && field(a, "container.id") == cid && pred(a))
-}
-
-fn now_ns() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_nanos()
-}
-
-fn alert_ns(a: &Json) -> u128 {
-    field(a, "evt.time")
-        .as_u64()
-        .map(u128::from)
-        .unwrap_or_else(|| panic!("alert without evt.time: {a}"))
 }
 
 #[test]
@@ -455,7 +320,7 @@ fn default_rules_fire_inside_podman_containers_with_container_fields() {
     podman.exec(&[], &privileged, &["nsenter", "-n", "-t", "1", "true"]);
 
     std::thread::sleep(Duration::from_millis(700));
-    let (out, log) = sensor.stop("INT");
+    let (out, log) = sensor.stop_raw("INT");
     let alerts = parse_alerts(&out);
     let ctx = || dump(&alerts, &log);
     let (p, q) = (&plain_id[..12], &priv_id[..12]);
@@ -640,9 +505,9 @@ fn container_capture_replays_to_the_same_alerts_and_container_fields() {
     podman.exec(&["-t"], &plain, &["sh", "-c", "sleep 3"]);
     let t1 = now_ns();
     std::thread::sleep(Duration::from_millis(500));
-    let (out, log) = sensor.stop("INT");
+    let (out, log) = sensor.stop_raw("INT");
     let live = parse_alerts(&out);
-    let (_, cap_log) = capture.stop("TERM");
+    let (_, cap_log) = capture.stop_raw("TERM");
     assert!(cap_log.contains(" 0 dropped"), "{cap_log}");
 
     let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
@@ -976,7 +841,7 @@ fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
     );
     run_ok(&["script", "-qec", &exec_t, "/dev/null"]);
     std::thread::sleep(Duration::from_millis(500));
-    let (out, log) = sensor.stop("INT");
+    let (out, log) = sensor.stop_raw("INT");
     let alerts = parse_alerts(&out);
     let ctx = || dump(&alerts, &log);
     let short = &id[..12];
@@ -1002,14 +867,4 @@ fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
     assert_eq!(field(a, "k8s.pod.name"), "web-0", "{a}");
     assert_eq!(field(a, "k8s.ns.name"), "prod", "{a}");
     assert_eq!(field(a, "container.image.repository"), repo, "{a}");
-}
-
-fn run_ok(argv: &[&str]) {
-    let st = Command::new(argv[0])
-        .args(&argv[1..])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
-    assert!(st.success(), "{argv:?}: {st}");
 }

@@ -4,55 +4,23 @@
 //! Needs root. Without root the test is skipped with a message, unless `CI` is set: CI runs
 //! as root, so there a non-root run is a failure, not a silent pass.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod live_common;
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
+use std::io::Read;
+use std::process::Command;
+use std::time::Duration;
+
+use live_common::{Sensor, alert_ns, dump, is_root, now_ns, parse_alerts, run_ok, serial, sh};
 
 fn can_run() -> bool {
     if is_root() {
         return true;
     }
-    if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+    if live_common::in_ci() {
         panic!("CI is set but the tests do not run as root: the live eBPF tests must run");
     }
     eprintln!("skipping live eBPF test: not root (set CI=true to make this a failure)");
     false
-}
-
-fn sh(script: &str) {
-    let st = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .status()
-        .expect("sh runs");
-    assert!(st.success(), "{script}");
-}
-
-struct Sensor {
-    child: Child,
-    stderr: mpsc::Receiver<String>,
-    log: Vec<String>,
-    /// Reads stdout while vigil runs: a full pipe would block its alert writes and, behind
-    /// them, the ring buffer (other sensors on the machine can raise many alerts).
-    stdout: Option<std::thread::JoinHandle<String>>,
-}
-
-/// The live tests run one at a time: each sensor sees every process of the host, so another
-/// test's actions would show up in its alerts (and two sensors share two CPUs).
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Sensor {
@@ -64,91 +32,12 @@ impl Sensor {
         )
     }
 
-    /// `vigil ARGS`, once `ready` is on its stderr.
-    fn spawn(args: &[&str], ready: &str) -> Sensor {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("vigil run starts");
-        let err = child.stderr.take().expect("stderr");
-        let mut out = child.stdout.take().expect("stdout");
-        let stdout = std::thread::spawn(move || {
-            let mut text = String::new();
-            out.read_to_string(&mut text).expect("read stdout");
-            text
-        });
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut s = Sensor {
-            child,
-            stderr: rx,
-            log: Vec::new(),
-            stdout: Some(stdout),
-        };
-        s.wait_for(ready, Duration::from_secs(60));
-        s
-    }
-
-    fn wait_for(&mut self, needle: &str, timeout: Duration) {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            match self.stderr.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    let hit = line.contains(needle);
-                    self.log.push(line);
-                    if hit {
-                        return;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Ok(Some(st)) = self.child.try_wait() {
-                        panic!("vigil run exited ({st}):\n{}", self.log.join("\n"));
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        panic!("no '{needle}' on stderr:\n{}", self.log.join("\n"));
-    }
-
     /// SIGINT, wait for a clean exit, return the alerts (JSON lines) and stderr.
     fn stop(self) -> (Vec<serde_json::Value>, String) {
         let (out, log) = self.stop_raw("INT");
         assert!(log.contains("Events detected:"), "no summary:\n{log}");
         (parse_alerts(&out), log)
     }
-
-    /// Send `signal`, wait for a clean exit, return stdout and stderr.
-    fn stop_raw(mut self, signal: &str) -> (String, String) {
-        sh(&format!("kill -{signal} {}", self.child.id()));
-        let st = self.child.wait().expect("wait");
-        let out = self
-            .stdout
-            .take()
-            .expect("stdout reader")
-            .join()
-            .expect("stdout reader thread");
-        while let Ok(line) = self.stderr.recv_timeout(Duration::from_secs(2)) {
-            self.log.push(line);
-        }
-        let log = self.log.join("\n");
-        assert!(st.success(), "vigil exit {st}:\n{log}");
-        (out, log)
-    }
-}
-
-fn parse_alerts(out: &str) -> Vec<serde_json::Value> {
-    out.lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
 }
 
 fn find<'a>(
@@ -263,17 +152,6 @@ fn default_rules_fire_on_real_actions() {
     assert!(log.contains("0 dropped"), "{log}");
 }
 
-fn dump(alerts: &[serde_json::Value], log: &str) -> String {
-    format!(
-        "{}\n{log}",
-        alerts
-            .iter()
-            .map(|a| format!("{}: {}", a["rule"], a["output"]))
-            .collect::<Vec<_>>()
-            .join("\n")
-    )
-}
-
 /// What an alert says about an action: rule, process and fd.
 fn key(a: &serde_json::Value) -> (String, String, String) {
     let s = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
@@ -282,30 +160,6 @@ fn key(a: &serde_json::Value) -> (String, String, String) {
         s(&a["output_fields"]["proc.name"]),
         s(&a["output_fields"]["fd.name"]),
     )
-}
-
-/// The alert's event time (ns since the epoch).
-fn alert_ns(a: &serde_json::Value) -> u128 {
-    a["output_fields"]["evt.time"]
-        .as_u64()
-        .map(u128::from)
-        .unwrap_or_else(|| panic!("alert without evt.time: {a}"))
-}
-
-fn now_ns() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock")
-        .as_nanos()
-}
-
-/// Run a command (argv), asserting success.
-fn run_ok(argv: &[&str]) {
-    let st = Command::new(argv[0])
-        .args(&argv[1..])
-        .status()
-        .unwrap_or_else(|e| panic!("{argv:?}: {e}"));
-    assert!(st.success(), "{argv:?}: {st}");
 }
 
 #[test]
