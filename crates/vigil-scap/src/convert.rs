@@ -61,32 +61,116 @@ struct ConvRule {
     instrs: &'static [Instr],
 }
 
-/// For each event code, the range of its rules in `rules::RULES` (sorted by code, then
-/// parameter count): `RULE_INDEX[code]..RULE_INDEX[code + 1]`.
-fn rule_index() -> &'static [u16] {
-    static INDEX: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
-    INDEX.get_or_init(|| {
-        let max = rules::RULES.iter().map(|r| r.code).max().unwrap_or(0);
-        let mut index = Vec::with_capacity(usize::from(max) + 2);
-        let mut i = 0usize;
-        for code in 0..=u32::from(max) + 1 {
-            while i < rules::RULES.len() && u32::from(rules::RULES[i].code) < code {
-                i += 1;
-            }
-            index.push(i as u16);
-        }
-        index
+/// A rule with what its application needs precomputed: the schema of the event it produces,
+/// the length cap of each instruction's parameter and whether it reads the stored enter event.
+#[derive(Debug)]
+struct Compiled {
+    rule: &'static ConvRule,
+    new_info: Option<&'static EventInfo>,
+    needs_enter: bool,
+    /// `caps[k]`: maximum length of the parameter instruction `k` produces.
+    caps: Box<[usize]>,
+}
+
+/// The eligibility class of an event code (the part of [`verdict`] that does not depend on the
+/// parameter count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Drop,
+    Pass,
+    /// An old exit event the converter has no rules for (an error).
+    Unmanaged,
+    /// A managed enter event: always converted.
+    Enter,
+    /// A managed exit event: converted if old or if its parameter count differs from `nparams`.
+    Exit {
+        old: bool,
+    },
+}
+
+/// Per event code, computed once: its class, its table parameter count and its rules.
+#[derive(Debug)]
+struct CodeEntry {
+    class: Class,
+    nparams: usize,
+    rules: Box<[Compiled]>,
+}
+
+fn code_table() -> &'static [CodeEntry] {
+    static TABLE: std::sync::OnceLock<Vec<CodeEntry>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        crate::table::all_events()
+            .iter()
+            .map(|info| {
+                let f = info.flags;
+                let class = if f.has(EventFlags::UNUSED) {
+                    Class::Drop
+                } else if !f.has(EventFlags::CONVERTER_MANAGED) {
+                    if !f.has(EventFlags::OLD_VERSION) {
+                        Class::Pass
+                    } else if info.direction() == Direction::Enter {
+                        Class::Drop
+                    } else {
+                        Class::Unmanaged
+                    }
+                } else if info.direction() == Direction::Enter {
+                    Class::Enter
+                } else {
+                    Class::Exit {
+                        old: f.has(EventFlags::OLD_VERSION),
+                    }
+                };
+                let rules = rules::RULES
+                    .iter()
+                    .filter(|r| r.code == info.code)
+                    .map(compile_rule)
+                    .collect();
+                CodeEntry {
+                    class,
+                    nparams: info.params.len(),
+                    rules,
+                }
+            })
+            .collect()
     })
 }
 
-fn find_rule(code: u16, nparams: usize) -> Option<&'static ConvRule> {
+fn compile_rule(rule: &'static ConvRule) -> Compiled {
+    let new_code = if rule.action == Action::ChangeType {
+        rule.desired
+    } else {
+        rule.code
+    };
+    let new_info = event_info(new_code);
+    // Adding parameters appends after the event's own; a type change starts from none.
+    let first = if rule.action == Action::AddParams {
+        usize::from(rule.nparams)
+    } else {
+        0
+    };
+    let caps = (0..rule.instrs.len())
+        .map(|k| new_info.map_or(0, |info| max_len(info, first + k)))
+        .collect();
+    Compiled {
+        rule,
+        new_info,
+        needs_enter: rule.instrs.iter().any(|i| matches!(i, Instr::Enter(..))),
+        caps,
+    }
+}
+
+fn find_compiled(code: u16, nparams: usize) -> Option<&'static Compiled> {
     let np = u8::try_from(nparams).ok()?;
-    let index = rule_index();
-    let c = usize::from(code);
-    let (start, end) = (*index.get(c)?, *index.get(c + 1)?);
-    rules::RULES[usize::from(start)..usize::from(end)]
+    code_table()
+        .get(usize::from(code))?
+        .rules
         .iter()
-        .find(|r| r.nparams == np)
+        .find(|c| c.rule.nparams == np)
+}
+
+#[cfg(test)]
+fn find_rule(code: u16, nparams: usize) -> Option<&'static ConvRule> {
+    find_compiled(code, nparams).map(|c| c.rule)
 }
 
 /// What the eligibility rules say about an event.
@@ -101,40 +185,44 @@ pub enum Verdict {
 }
 
 /// The eligibility rules for an event code with `nparams` parameters.
+#[inline]
 pub fn verdict(code: u16, nparams: usize) -> Result<Verdict, String> {
-    let Some(info) = event_info(code) else {
+    let Some(entry) = code_table().get(usize::from(code)) else {
         return Ok(Verdict::Drop);
     };
-    let f = info.flags;
-    if f.has(EventFlags::UNUSED) {
-        return Ok(Verdict::Drop);
-    }
-    if !f.has(EventFlags::CONVERTER_MANAGED) {
-        if !f.has(EventFlags::OLD_VERSION) {
-            return Ok(Verdict::Pass);
+    match entry.class {
+        Class::Drop => Ok(Verdict::Drop),
+        Class::Pass => Ok(Verdict::Pass),
+        Class::Enter => Ok(Verdict::Convert),
+        Class::Exit { old } => {
+            if nparams > entry.nparams {
+                Err(too_many_params(code, nparams))
+            } else if old || nparams != entry.nparams {
+                Ok(Verdict::Convert)
+            } else {
+                Ok(Verdict::Pass)
+            }
         }
-        if info.direction() == Direction::Enter {
-            return Ok(Verdict::Drop);
-        }
-        return Err(format!(
-            "old exit event {} ({code}) is not managed by the converter",
-            info.symbol
-        ));
+        Class::Unmanaged => Err(unmanaged(code)),
     }
-    if info.direction() == Direction::Enter {
-        return Ok(Verdict::Convert);
-    }
-    if nparams > info.params.len() {
-        return Err(format!(
-            "event {} ({code}) has {nparams} parameters, more than the {} expected",
-            info.symbol,
-            info.params.len()
-        ));
-    }
-    if f.has(EventFlags::OLD_VERSION) || nparams != info.params.len() {
-        return Ok(Verdict::Convert);
-    }
-    Ok(Verdict::Pass)
+}
+
+#[cold]
+fn unmanaged(code: u16) -> String {
+    format!(
+        "old exit event {} ({code}) is not managed by the converter",
+        event_info(code).map_or("?", |i| i.symbol)
+    )
+}
+
+#[cold]
+fn too_many_params(code: u16, nparams: usize) -> String {
+    let info = event_info(code);
+    format!(
+        "event {} ({code}) has {nparams} parameters, more than the {} expected",
+        info.map_or("?", |i| i.symbol),
+        info.map_or(0, |i| i.params.len())
+    )
 }
 
 /// A stored enter event: its code and parameters, copied once.
@@ -329,15 +417,11 @@ impl ConverterState {
         self.code = ev.code;
         self.ext.clear();
         self.cur.clear();
-        for (i, &r) in ev.ranges.iter().enumerate() {
-            if r.0 & EXT == 0 {
-                self.cur.push(r);
-            } else {
-                // An already rewritten event: take its added bytes over.
-                let p = ev.param(i).unwrap_or(&[]);
-                let r = push_ext(&mut self.ext, p);
-                self.cur.push(r);
-            }
+        if ev.ranges.iter().all(|r| r.0 & EXT == 0) {
+            // As read: every range is over the event's own bytes.
+            self.cur.extend_from_slice(ev.ranges);
+        } else {
+            self.push_ranges_with_ext(ev);
         }
         let mut changed = false;
         for _ in 0..MAX_CONVERSIONS {
@@ -364,6 +448,20 @@ impl ConverterState {
         ))
     }
 
+    /// Take over the ranges of an already rewritten event, copying its added bytes.
+    fn push_ranges_with_ext(&mut self, ev: &RawEvent<'_>) {
+        for (i, &r) in ev.ranges.iter().enumerate() {
+            if r.0 & EXT == 0 {
+                self.cur.push(r);
+            } else {
+                // An already rewritten event: take its added bytes over.
+                let p = ev.param(i).unwrap_or(&[]);
+                let r = push_ext(&mut self.ext, p);
+                self.cur.push(r);
+            }
+        }
+    }
+
     /// A thread exits: its stored enter event, if already consumed, can no longer matter
     /// (a consumed entry acts as no entry), so its buffers go back to the spares. This keeps
     /// the table bounded by the live threads.
@@ -387,11 +485,25 @@ impl ConverterState {
         s.code = self.code;
         s.data.clear();
         s.ranges.clear();
-        for &r in &self.cur {
-            let p = range_bytes(ev.buf, &self.ext, r).unwrap_or(&[]);
-            let start = s.data.len() as u32;
-            s.data.extend_from_slice(p);
-            s.ranges.push((start, s.data.len() as u32));
+        // Events as read: parameters are ascending ranges of the event's own bytes, copied as
+        // one span (rebased); otherwise (rewritten events) parameter by parameter.
+        let cur = &self.cur[..];
+        let in_order = cur.iter().all(|r| r.0 & EXT == 0 && r.0 <= r.1)
+            && cur.windows(2).all(|w| w[0].1 <= w[1].0);
+        if let (true, Some(first), Some(last)) = (in_order, cur.first(), cur.last())
+            && let Some(span) = ev.buf.get(first.0 as usize..last.1 as usize)
+        {
+            s.data.extend_from_slice(span);
+            let base = first.0;
+            s.ranges
+                .extend(cur.iter().map(|&(a, b)| (a - base, b - base)));
+        } else {
+            for &r in cur {
+                let p = range_bytes(ev.buf, &self.ext, r).unwrap_or(&[]);
+                let start = s.data.len() as u32;
+                s.data.extend_from_slice(p);
+                s.ranges.push((start, s.data.len() as u32));
+            }
         }
         stored.live = true;
     }
@@ -400,8 +512,9 @@ impl ConverterState {
     fn step(&mut self, ev: &RawEvent<'_>) -> Result<(Step, bool), String> {
         let code = self.code;
         let np = self.cur.len();
-        let rule = find_rule(code, np)
+        let compiled = find_compiled(code, np)
             .ok_or_else(|| format!("no conversion rule for event {code} with {np} parameters"))?;
+        let rule = compiled.rule;
         match rule.action {
             Action::Store => {
                 self.store(ev);
@@ -419,9 +532,9 @@ impl ConverterState {
         } else {
             code
         };
-        let new_info = event_info(new_code)
+        let new_info = compiled
+            .new_info
             .ok_or_else(|| format!("conversion to unknown event {new_code}"))?;
-        let buf = ev.buf;
         // Adding parameters appends to the event's own ranges; a type change builds new ones.
         let add = rule.action == Action::AddParams;
         let mut new = if add {
@@ -432,18 +545,88 @@ impl ConverterState {
             n
         };
         let tid = ev.tid;
-        let mut used_enter = false;
         // The thread's live stored enter event, looked up once for all `Enter` instructions.
-        let needs_enter = rule.instrs.iter().any(|i| matches!(i, Instr::Enter(..)));
-        let stored = if needs_enter {
+        let mut stored = if compiled.needs_enter {
             self.storage.get_mut(&tid).filter(|s| s.live)
         } else {
             None
         };
-        let ext = &mut self.ext;
-        for instr in rule.instrs {
+        // The stored event is consumed by this rewrite: when nothing was added yet, its bytes
+        // become the added bytes (`ext`) instead of being copied there; its parameters are then
+        // its ranges, flagged [`EXT`]. Swapped back if the rewrite fails.
+        let mut in_ext = false;
+        if let Some(s) = stored.as_deref_mut()
+            && self.ext.is_empty()
+        {
+            std::mem::swap(&mut self.ext, &mut s.ev.data);
+            in_ext = true;
+        }
+        let result = Self::apply_instrs(
+            compiled,
+            new_info,
+            ev.buf,
+            &mut self.ext,
+            &self.cur,
+            &mut new,
+            stored.as_deref().map(|s| &s.ev),
+            in_ext,
+            (code, tid, np, add),
+        );
+        let used_enter = match result {
+            Ok(used) => used,
+            Err(e) => {
+                if in_ext && let Some(s) = stored {
+                    std::mem::swap(&mut self.ext, &mut s.ev.data);
+                }
+                if add {
+                    new.truncate(np);
+                    self.cur = new;
+                } else {
+                    self.new = new;
+                }
+                return Err(e);
+            }
+        };
+        if let Some(s) = stored {
+            if used_enter {
+                s.live = false;
+            } else if in_ext {
+                std::mem::swap(&mut self.ext, &mut s.ev.data);
+            }
+        }
+        if add {
+            self.cur = new;
+        } else {
+            std::mem::swap(&mut self.cur, &mut new);
+            self.new = new;
+        }
+        self.code = new_code;
+        let step = match verdict(self.code, self.cur.len())? {
+            Verdict::Pass => Step::Pass,
+            Verdict::Drop => Step::Drop,
+            Verdict::Convert => Step::Continue,
+        };
+        Ok((step, true))
+    }
+
+    /// Run the instructions of a rewrite rule, pushing the new event's ranges onto `new`.
+    /// `in_ext`: the stored enter event's bytes are `ext` (its ranges, flagged, are its
+    /// parameters). Returns whether the stored enter event was used.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_instrs(
+        compiled: &Compiled,
+        new_info: &EventInfo,
+        buf: &[u8],
+        ext: &mut Vec<u8>,
+        cur: &[(u32, u32)],
+        new: &mut Vec<(u32, u32)>,
+        stored: Option<&StoredEvent>,
+        in_ext: bool,
+        (code, tid, np, add): (u16, u64, usize, bool),
+    ) -> Result<bool, String> {
+        let mut used_enter = false;
+        for (instr, &cap) in compiled.rule.instrs.iter().zip(compiled.caps.iter()) {
             let idx = new.len();
-            let cap = max_len(new_info, idx);
             match *instr {
                 Instr::Empty => {
                     let s = ext.len() as u32;
@@ -456,7 +639,7 @@ impl ConverterState {
                 }
                 Instr::Old(n) => {
                     let n = usize::from(n);
-                    let old = if add { &new[..np] } else { &self.cur[..] };
+                    let old = if add { &new[..np] } else { cur };
                     let (s, e) = *old.get(n).ok_or_else(|| {
                         format!("rule for event {code} takes parameter {n} of an event with {np}")
                     })?;
@@ -464,7 +647,7 @@ impl ConverterState {
                     let len = (e as usize).saturating_sub(start).min(cap);
                     new.push((s, (start + len) as u32));
                 }
-                Instr::Enter(n, fallback_empty) => match stored.as_deref().map(|s| &s.ev) {
+                Instr::Enter(n, fallback_empty) => match stored {
                     None => {
                         let s = ext.len() as u32;
                         if !fallback_empty {
@@ -480,20 +663,27 @@ impl ConverterState {
                                 e.code
                             ));
                         }
-                        let p = e.param(usize::from(n)).ok_or_else(|| {
+                        let missing = || {
                             format!(
                                 "rule for event {code} takes parameter {n} of enter event {} \
                                      with {} parameters",
                                 e.code,
                                 e.nparams()
                             )
-                        })?;
-                        new.push(push_ext(ext, &p[..p.len().min(cap)]));
+                        };
+                        if in_ext {
+                            let (s, t) = *e.ranges.get(usize::from(n)).ok_or_else(missing)?;
+                            let len = (t.saturating_sub(s) as usize).min(cap);
+                            new.push((s | EXT, s + len as u32));
+                        } else {
+                            let p = e.param(usize::from(n)).ok_or_else(missing)?;
+                            new.push(push_ext(ext, &p[..p.len().min(cap)]));
+                        }
                         used_enter = true;
                     }
                 },
                 Instr::ContainerJson => {
-                    let cur = if add { &new[..np] } else { &self.cur[..] };
+                    let cur = if add { &new[..np] } else { cur };
                     let j = container_json_of(|i| range_bytes(buf, ext, *cur.get(i)?));
                     match j {
                         Some(j) if j.len() <= cap => new.push(push_ext(ext, &j)),
@@ -505,22 +695,7 @@ impl ConverterState {
                 }
             }
         }
-        if used_enter && let Some(s) = stored {
-            s.live = false;
-        }
-        if add {
-            self.cur = new;
-        } else {
-            std::mem::swap(&mut self.cur, &mut new);
-            self.new = new;
-        }
-        self.code = new_code;
-        let step = match verdict(self.code, self.cur.len())? {
-            Verdict::Pass => Step::Pass,
-            Verdict::Drop => Step::Drop,
-            Verdict::Convert => Step::Continue,
-        };
-        Ok((step, true))
+        Ok(used_enter)
     }
 }
 
@@ -596,6 +771,71 @@ mod tests {
             assert!(std::ptr::eq(found, r));
         }
         assert!(find_rule(u16::MAX, 0).is_none());
+    }
+
+    /// The eligibility rules as stated (module docs), checked against the per-code table.
+    fn verdict_by_flags(code: u16, nparams: usize) -> Result<Verdict, ()> {
+        let Some(info) = event_info(code) else {
+            return Ok(Verdict::Drop);
+        };
+        let f = info.flags;
+        if f.has(EventFlags::UNUSED) {
+            return Ok(Verdict::Drop);
+        }
+        if !f.has(EventFlags::CONVERTER_MANAGED) {
+            if !f.has(EventFlags::OLD_VERSION) {
+                return Ok(Verdict::Pass);
+            }
+            if info.direction() == Direction::Enter {
+                return Ok(Verdict::Drop);
+            }
+            return Err(());
+        }
+        if info.direction() == Direction::Enter {
+            return Ok(Verdict::Convert);
+        }
+        if nparams > info.params.len() {
+            return Err(());
+        }
+        if f.has(EventFlags::OLD_VERSION) || nparams != info.params.len() {
+            return Ok(Verdict::Convert);
+        }
+        Ok(Verdict::Pass)
+    }
+
+    #[test]
+    fn verdict_table_follows_the_flags() {
+        for code in 0..=crate::table::EVENT_MAX + 2 {
+            for np in 0..40 {
+                assert_eq!(
+                    verdict(code, np).map_err(|_| ()),
+                    verdict_by_flags(code, np),
+                    "code {code} nparams {np}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn compiled_caps_are_the_parameter_limits() {
+        for r in &rules::RULES {
+            let c = find_compiled(r.code, usize::from(r.nparams)).expect("rule");
+            assert_eq!(c.caps.len(), r.instrs.len());
+            let new_code = if r.action == Action::ChangeType {
+                r.desired
+            } else {
+                r.code
+            };
+            let info = event_info(new_code).expect("info");
+            for (k, cap) in c.caps.iter().enumerate() {
+                let idx = if r.action == Action::AddParams {
+                    usize::from(r.nparams) + k
+                } else {
+                    k
+                };
+                assert_eq!(*cap, max_len(info, idx));
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,8 @@ use crate::table::{EVENT_MAX, event_info};
 pub const MAX_BLOCK_LEN: u32 = 256 * 1024 * 1024;
 
 /// Size of the read buffer (blocks are parsed in place in it).
-const READ_CHUNK: usize = 1 << 20;
+/// Small enough that a chunk just read is still in the CPU's cache when its blocks are parsed.
+const READ_CHUNK: usize = 128 * 1024;
 
 /// `PPME_NOTIFICATION_E` and `PPME_INFRASTRUCTURE_EVENT_E`: their v1 length is 3 bytes too long.
 const NOTIFICATION_E: u16 = 212;
@@ -58,14 +59,32 @@ pub enum EventBlockKind {
 }
 
 enum Input<R: Read> {
-    Plain(BufReader<R>),
+    /// Uncompressed: the bytes read while sniffing the format (`head[at..]`), then `inner`
+    /// read directly into the reader's buffer (no intermediate buffer).
+    Plain {
+        head: Vec<u8>,
+        at: usize,
+        inner: R,
+    },
     Gzip(Box<MultiGzDecoder<BufReader<R>>>),
 }
 
 impl<R: Read> Read for Input<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            Input::Plain(r) => r.read(buf),
+            Input::Plain { head, at, inner } => {
+                if *at < head.len() {
+                    let n = (head.len() - *at).min(buf.len());
+                    buf[..n].copy_from_slice(&head[*at..*at + n]);
+                    *at += n;
+                    if *at == head.len() {
+                        *head = Vec::new();
+                        *at = 0;
+                    }
+                    return Ok(n);
+                }
+                inner.read(buf)
+            }
             Input::Gzip(r) => r.read(buf),
         }
     }
@@ -160,7 +179,12 @@ impl<R: Read> Reader<R> {
         let input = if gzip {
             Input::Gzip(Box::new(MultiGzDecoder::new(br)))
         } else {
-            Input::Plain(br)
+            let head = br.buffer().to_vec();
+            Input::Plain {
+                head,
+                at: 0,
+                inner: br.into_inner(),
+            }
         };
         let mut r = Reader {
             input,
@@ -617,12 +641,11 @@ impl<R: Read> Reader<R> {
                 let end = ev_start + len;
                 let mut p = vals;
                 let lens = &body[lens_start..vals];
-                for i in 0..nparams {
+                self.ranges.reserve(nparams);
+                for (i, b) in lens.chunks_exact(len_size).enumerate() {
                     let l = if large {
-                        let b = &lens[i * 4..i * 4 + 4];
                         u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
                     } else {
-                        let b = &lens[i * 2..i * 2 + 2];
                         usize::from(u16::from_le_bytes([b[0], b[1]]))
                     };
                     if l > end - p {
@@ -645,12 +668,16 @@ impl<R: Read> Reader<R> {
 /// Little-endian reads at offsets the caller has checked.
 #[inline]
 fn le16(b: &[u8], o: usize) -> u16 {
-    u16::from_le_bytes([b[o], b[o + 1]])
+    let mut a = [0u8; 2];
+    a.copy_from_slice(&b[o..o + 2]);
+    u16::from_le_bytes(a)
 }
 
 #[inline]
 fn le32(b: &[u8], o: usize) -> u32 {
-    u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[o..o + 4]);
+    u32::from_le_bytes(a)
 }
 
 #[inline]

@@ -577,12 +577,64 @@ fn int(v: ParamValue<'_>) -> Option<i64> {
     }
 }
 
-pub(crate) fn p_int(ev: &RawEvent<'_>, name: &str) -> Option<i64> {
-    ev.value_by_name(name).and_then(int)
+/// The index of a named parameter in each event code's layout, computed once per name: the
+/// state looks parameters up by name on every event it acts on, and a search of the layout
+/// by name each time costs more than the decoding. Use through [`pidx!`].
+#[derive(Debug)]
+pub(crate) struct ParamIdx {
+    name: &'static str,
+    table: std::sync::OnceLock<Box<[u8]>>,
 }
 
-pub(crate) fn p_bytes<'a>(ev: &RawEvent<'a>, name: &str) -> Option<&'a [u8]> {
-    match ev.value_by_name(name)? {
+impl ParamIdx {
+    pub(crate) const fn new(name: &'static str) -> ParamIdx {
+        ParamIdx {
+            name,
+            table: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The index of the parameter in event `code`'s layout, `None` if it has none.
+    #[inline]
+    pub(crate) fn get(&self, code: u16) -> Option<usize> {
+        let table = self.table.get_or_init(|| {
+            vigil_scap::all_events()
+                .iter()
+                .map(|e| {
+                    e.param_index(self.name)
+                        .and_then(|i| u8::try_from(i).ok())
+                        .unwrap_or(u8::MAX)
+                })
+                .collect()
+        });
+        match table.get(usize::from(code)) {
+            Some(&i) if i != u8::MAX => Some(usize::from(i)),
+            _ => None,
+        }
+    }
+
+    /// The parameter of `ev`, decoded.
+    #[inline]
+    pub(crate) fn value<'a>(&self, ev: &RawEvent<'a>) -> Option<ParamValue<'a>> {
+        ev.value(self.get(ev.code)?)
+    }
+}
+
+/// A `&'static ParamIdx` for a parameter name (one table per call site).
+macro_rules! pidx {
+    ($name:literal) => {{
+        static IDX: $crate::state::ParamIdx = $crate::state::ParamIdx::new($name);
+        &IDX
+    }};
+}
+pub(crate) use pidx;
+
+pub(crate) fn p_int(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<i64> {
+    idx.value(ev).and_then(int)
+}
+
+pub(crate) fn p_bytes<'a>(ev: &RawEvent<'a>, idx: &ParamIdx) -> Option<&'a [u8]> {
+    match idx.value(ev)? {
         ParamValue::Str(b)
         | ParamValue::Path(b)
         | ParamValue::Bytes(b)
@@ -591,8 +643,8 @@ pub(crate) fn p_bytes<'a>(ev: &RawEvent<'a>, name: &str) -> Option<&'a [u8]> {
     }
 }
 
-fn p_string(ev: &RawEvent<'_>, name: &str) -> Option<String> {
-    p_bytes(ev, name).map(|b| String::from_utf8_lossy(b).into_owned())
+fn p_string(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<String> {
+    p_bytes(ev, idx).map(|b| String::from_utf8_lossy(b).into_owned())
 }
 
 /// The return value of an exit event: its first parameter when it is a result.
@@ -960,7 +1012,8 @@ impl State {
         {
             return None;
         }
-        let id = crate::container::full_container_id_of_cgroups_param(p_bytes(ev, "cgroups")?)?;
+        let id =
+            crate::container::full_container_id_of_cgroups_param(p_bytes(ev, pidx!("cgroups"))?)?;
         (!self.containers.contains_key(&id[..12])).then_some(id)
     }
 
@@ -1009,14 +1062,18 @@ impl State {
             let Some(t) = self.threads.remove(&tid) else {
                 continue;
             };
-            if t.is_main() && !self.threads.values().any(|o| o.pid == t.pid) {
-                self.fds.remove(&t.pid);
-            }
+            // One pass over the table: reparent the thread's children and see whether its
+            // process has threads left.
             let new_parent = if reaper > 0 { reaper } else { t.ptid };
+            let mut process_left = false;
             for o in self.threads.values_mut() {
+                process_left |= o.pid == t.pid;
                 if o.ptid == tid {
                     o.ptid = new_parent;
                 }
+            }
+            if t.is_main() && !process_left {
+                self.fds.remove(&t.pid);
             }
         }
         self.pending_threads.clear();
@@ -1067,7 +1124,7 @@ impl State {
         if ev.direction() == Direction::Enter {
             match info.name {
                 "procexit" => {
-                    let reaper = p_int(ev, "reaper_tid").unwrap_or(0);
+                    let reaper = p_int(ev, pidx!("reaper_tid")).unwrap_or(0);
                     self.pending_threads.push((tid, reaper));
                 }
                 "container" => self.parse_container(ev),
@@ -1091,7 +1148,7 @@ impl State {
             }
             "socket" => self.parse_socket(ev, res),
             "socketpair" if res.is_some_and(|r| r >= 0) => {
-                for p in ["fd1", "fd2"] {
+                for p in [pidx!("fd1"), pidx!("fd2")] {
                     if let Some(n) = p_int(ev, p) {
                         self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, String::new()));
                     }
@@ -1102,31 +1159,32 @@ impl State {
             "bind" => self.parse_bind(ev, res),
             "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => self.parse_sendrecv(ev, res),
             "dup" | "dup2" | "dup3" => {
-                if let (Some(new), Some(old)) = (res.filter(|r| *r >= 0), p_int(ev, "oldfd")) {
+                if let (Some(new), Some(old)) = (res.filter(|r| *r >= 0), p_int(ev, pidx!("oldfd")))
+                {
                     self.dup_fd(tid, old, new);
                 }
             }
             "fcntl" => {
-                let cmd = p_int(ev, "cmd").unwrap_or(0);
+                let cmd = p_int(ev, pidx!("cmd")).unwrap_or(0);
                 if let (true, Some(new), Some(old)) = (
                     cmd == flags::FCNTL_F_DUPFD || cmd == flags::FCNTL_F_DUPFD_CLOEXEC,
                     res.filter(|r| *r >= 0),
-                    p_int(ev, "fd"),
+                    p_int(ev, pidx!("fd")),
                 ) {
                     self.dup_fd(tid, old, new);
                 }
             }
             "close" => {
                 if res == Some(0)
-                    && let Some(fd) = p_int(ev, "fd")
+                    && let Some(fd) = p_int(ev, pidx!("fd"))
                 {
                     let pid = self.pid_of(tid);
                     self.pending_fds.push((pid, fd));
                 }
             }
             "pipe" | "pipe2" if res.is_some_and(|r| r >= 0) => {
-                let ino = p_int(ev, "ino").unwrap_or(0) as u64;
-                for p in ["fd1", "fd2"] {
+                let ino = p_int(ev, pidx!("ino")).unwrap_or(0) as u64;
+                for p in [pidx!("fd1"), pidx!("fd2")] {
                     if let Some(n) = p_int(ev, p) {
                         let mut f = Fd::new(fd_type::FIFO, String::new());
                         f.ino = ino;
@@ -1147,29 +1205,31 @@ impl State {
             "io_uring_setup" => self.simple_fd(tid, res, fd_type::IOURING, String::new()),
             "pidfd_open" => self.simple_fd(tid, res, fd_type::PIDFD, String::new()),
             "memfd_create" => {
-                let name = format!("memfd:{}", p_string(ev, "name").unwrap_or_default());
+                let name = format!("memfd:{}", p_string(ev, pidx!("name")).unwrap_or_default());
                 self.simple_fd(tid, res, fd_type::MEMFD, name);
             }
-            "bpf" if p_int(ev, "cmd").is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) => {
+            "bpf"
+                if p_int(ev, pidx!("cmd")).is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) =>
+            {
                 self.simple_fd(tid, res, fd_type::BPF, String::new());
             }
             "chdir" => {
                 if res == Some(0)
-                    && let Some(p) = p_string(ev, "path")
+                    && let Some(p) = p_string(ev, pidx!("path"))
                 {
                     self.set_cwd(tid, &p);
                 }
             }
             "fchdir" => {
                 if res == Some(0)
-                    && let Some(fd) = p_int(ev, "fd")
+                    && let Some(fd) = p_int(ev, pidx!("fd"))
                     && let Some(name) = self.fd(tid, fd).map(|f| f.name.clone())
                 {
                     self.set_cwd(tid, &name);
                 }
             }
             "setuid" | "setresuid" | "setreuid" if res == Some(0) => {
-                let v = p_int(ev, "uid").or_else(|| p_int(ev, "euid"));
+                let v = p_int(ev, pidx!("uid")).or_else(|| p_int(ev, pidx!("euid")));
                 if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
                     && u >= 0
                     && u != i64::from(u32::MAX)
@@ -1178,7 +1238,7 @@ impl State {
                 }
             }
             "setgid" | "setresgid" | "setregid" if res == Some(0) => {
-                let v = p_int(ev, "gid").or_else(|| p_int(ev, "egid"));
+                let v = p_int(ev, pidx!("gid")).or_else(|| p_int(ev, pidx!("egid")));
                 if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
                     && g >= 0
                     && g != i64::from(u32::MAX)
@@ -1194,9 +1254,11 @@ impl State {
                 }
             }
             "setpgid" if res == Some(0) => {
-                let pid = p_int(ev, "pid").unwrap_or(0);
+                let pid = p_int(ev, pidx!("pid")).unwrap_or(0);
                 let target = if pid == 0 { tid } else { pid };
-                if let (Some(pg), Some(t)) = (p_int(ev, "pgid"), self.threads.get_mut(&target)) {
+                if let (Some(pg), Some(t)) =
+                    (p_int(ev, pidx!("pgid")), self.threads.get_mut(&target))
+                {
                     let pg = if pg == 0 { target } else { pg };
                     t.pgid = pg;
                     t.vpgid = pg;
@@ -1206,20 +1268,21 @@ impl State {
                 if res == Some(0)
                     && let Some(t) = self.threads.get_mut(&tid)
                 {
-                    if let Some(v) = p_int(ev, "cap_inheritable") {
+                    if let Some(v) = p_int(ev, pidx!("cap_inheritable")) {
                         t.cap_inheritable = v as u64;
                     }
-                    if let Some(v) = p_int(ev, "cap_permitted") {
+                    if let Some(v) = p_int(ev, pidx!("cap_permitted")) {
                         t.cap_permitted = v as u64;
                     }
-                    if let Some(v) = p_int(ev, "cap_effective") {
+                    if let Some(v) = p_int(ev, pidx!("cap_effective")) {
                         t.cap_effective = v as u64;
                     }
                 }
             }
             "chroot" => {
                 if res == Some(0)
-                    && let (Some(p), Some(t)) = (p_string(ev, "path"), self.threads.get_mut(&tid))
+                    && let (Some(p), Some(t)) =
+                        (p_string(ev, pidx!("path")), self.threads.get_mut(&tid))
                 {
                     t.root = p;
                 }
@@ -1264,46 +1327,46 @@ impl State {
 
     /// Fill a thread from the common clone/execve parameters.
     fn fill_common(t: &mut Thread, ev: &RawEvent<'_>) {
-        if let Some(e) = p_string(ev, "exe") {
+        if let Some(e) = p_string(ev, pidx!("exe")) {
             t.exe = e;
         }
-        if let Some(c) = p_string(ev, "comm") {
+        if let Some(c) = p_string(ev, pidx!("comm")) {
             t.comm = c;
         }
-        if let Some(a) = p_bytes(ev, "args") {
+        if let Some(a) = p_bytes(ev, pidx!("args")) {
             t.set_args(a);
         } else {
             t.recompute();
         }
-        if let Some(c) = p_string(ev, "cwd") {
+        if let Some(c) = p_string(ev, pidx!("cwd")) {
             t.cwd = c;
         }
-        if let Some(v) = p_int(ev, "fdlimit") {
+        if let Some(v) = p_int(ev, pidx!("fdlimit")) {
             t.fdlimit = v;
         }
         // An empty list (a sensor that could not read them) keeps the inherited cgroups.
-        if let Some(c) = p_bytes(ev, "cgroups").filter(|c| !c.is_empty()) {
+        if let Some(c) = p_bytes(ev, pidx!("cgroups")).filter(|c| !c.is_empty()) {
             t.set_cgroups(c);
         }
-        if let Some(v) = p_int(ev, "uid") {
+        if let Some(v) = p_int(ev, pidx!("uid")) {
             t.uid = v as u32;
         }
-        if let Some(v) = p_int(ev, "gid") {
+        if let Some(v) = p_int(ev, pidx!("gid")) {
             t.gid = v as u32;
         }
-        if let Some(v) = p_int(ev, "vm_size") {
+        if let Some(v) = p_int(ev, pidx!("vm_size")) {
             t.vmsize_kb = v as u32;
         }
-        if let Some(v) = p_int(ev, "vm_rss") {
+        if let Some(v) = p_int(ev, pidx!("vm_rss")) {
             t.vmrss_kb = v as u32;
         }
-        if let Some(v) = p_int(ev, "vm_swap") {
+        if let Some(v) = p_int(ev, pidx!("vm_swap")) {
             t.vmswap_kb = v as u32;
         }
-        if let Some(v) = p_int(ev, "pgft_maj") {
+        if let Some(v) = p_int(ev, pidx!("pgft_maj")) {
             t.pfmajor = v as u64;
         }
-        if let Some(v) = p_int(ev, "pgft_min") {
+        if let Some(v) = p_int(ev, pidx!("pgft_min")) {
             t.pfminor = v as u64;
         }
     }
@@ -1313,7 +1376,7 @@ impl State {
         if res < 0 {
             return;
         }
-        let flags = p_int(ev, "flags").unwrap_or(0) as u32;
+        let flags = p_int(ev, pidx!("flags")).unwrap_or(0) as u32;
         let is_thread = flags & CLONE_THREAD != 0;
         let tid = ev.tid as i64;
         if res > 0 {
@@ -1322,10 +1385,10 @@ impl State {
             if let std::collections::hash_map::Entry::Vacant(slot) = self.threads.entry(tid) {
                 let mut caller = Thread {
                     tid,
-                    pid: p_int(ev, "pid").unwrap_or(tid),
-                    ptid: p_int(ev, "ptid").unwrap_or(0),
-                    vtid: p_int(ev, "vtid").unwrap_or(-1),
-                    vpid: p_int(ev, "vpid").unwrap_or(-1),
+                    pid: p_int(ev, pidx!("pid")).unwrap_or(tid),
+                    ptid: p_int(ev, pidx!("ptid")).unwrap_or(0),
+                    vtid: p_int(ev, pidx!("vtid")).unwrap_or(-1),
+                    vpid: p_int(ev, pidx!("vpid")).unwrap_or(-1),
                     sid: -1,
                     vpgid: -1,
                     pgid: -1,
@@ -1363,16 +1426,16 @@ impl State {
             } else {
                 -1
             };
-            if let Some(c) = p_string(ev, "comm") {
+            if let Some(c) = p_string(ev, pidx!("comm")) {
                 t.comm = c;
             }
-            if let Some(e) = p_string(ev, "exe") {
+            if let Some(e) = p_string(ev, pidx!("exe")) {
                 t.exe = e;
             }
-            if let Some(a) = p_bytes(ev, "args") {
+            if let Some(a) = p_bytes(ev, pidx!("args")) {
                 t.set_args(a);
             }
-            if let Some(c) = p_bytes(ev, "cgroups").filter(|c| !c.is_empty()) {
+            if let Some(c) = p_bytes(ev, pidx!("cgroups")).filter(|c| !c.is_empty()) {
                 t.set_cgroups(c);
             }
             t.recompute();
@@ -1381,14 +1444,14 @@ impl State {
             self.add_child(t, caller_pid, is_thread);
         } else {
             // The child's own exit (res == 0).
-            let ptid = p_int(ev, "ptid").unwrap_or(0);
-            let pid = p_int(ev, "pid").unwrap_or(tid);
+            let ptid = p_int(ev, pidx!("ptid")).unwrap_or(0);
+            let pid = p_int(ev, pidx!("pid")).unwrap_or(tid);
             if let Some(t) = self.threads.get_mut(&tid) {
                 // Created by the parent's exit: the child's view knows its namespace ids.
-                if let Some(v) = p_int(ev, "vtid") {
+                if let Some(v) = p_int(ev, pidx!("vtid")) {
                     t.vtid = v;
                 }
-                if let Some(v) = p_int(ev, "vpid") {
+                if let Some(v) = p_int(ev, pidx!("vpid")) {
                     t.vpid = v;
                 }
                 return;
@@ -1404,10 +1467,10 @@ impl State {
             t.tid = tid;
             t.pid = pid;
             t.ptid = ptid;
-            t.vtid = p_int(ev, "vtid").unwrap_or(-1);
-            t.vpid = p_int(ev, "vpid").unwrap_or(-1);
+            t.vtid = p_int(ev, pidx!("vtid")).unwrap_or(-1);
+            t.vpid = p_int(ev, pidx!("vpid")).unwrap_or(-1);
             Self::fill_common(&mut t, ev);
-            if let Some(v) = p_int(ev, "pidns_init_start_ts") {
+            if let Some(v) = p_int(ev, pidx!("pidns_init_start_ts")) {
                 t.pidns_init_start_ts = v as u64;
             }
             t.clone_ts = ev.ts;
@@ -1434,8 +1497,8 @@ impl State {
         let known = self.threads.contains_key(&tid);
         let mut t = self.threads.remove(&tid).unwrap_or_else(|| Thread {
             tid,
-            pid: p_int(ev, "pid").unwrap_or(tid),
-            ptid: p_int(ev, "ptid").unwrap_or(0),
+            pid: p_int(ev, pidx!("pid")).unwrap_or(tid),
+            ptid: p_int(ev, pidx!("ptid")).unwrap_or(0),
             sid: -1,
             vpgid: -1,
             pgid: -1,
@@ -1444,38 +1507,38 @@ impl State {
             loginuid: u32::MAX,
             ..Thread::default()
         });
-        if let Some(p) = p_int(ev, "pid") {
+        if let Some(p) = p_int(ev, pidx!("pid")) {
             t.pid = p;
         }
         // A parent that exited before this event was read (a live sensor's records of two
         // CPUs race) is gone from the table: the thread keeps the parent it was reparented
         // to, rather than pointing at nothing.
-        if let Some(p) = p_int(ev, "ptid")
+        if let Some(p) = p_int(ev, pidx!("ptid"))
             && (!known || self.threads.contains_key(&p))
         {
             t.ptid = p;
         }
         Self::fill_common(&mut t, ev);
-        if let Some(env) = p_bytes(ev, "env")
+        if let Some(env) = p_bytes(ev, pidx!("env"))
             && !env.is_empty()
         {
             t.env = split_nul(env)
                 .map(|a| String::from_utf8_lossy(a).into_owned())
                 .collect();
         }
-        if let Some(v) = p_int(ev, "tty") {
+        if let Some(v) = p_int(ev, pidx!("tty")) {
             t.tty = v as u32;
         }
-        if let Some(v) = p_int(ev, "vpgid") {
+        if let Some(v) = p_int(ev, pidx!("vpgid")) {
             t.vpgid = v;
         }
-        if let Some(v) = p_int(ev, "pgid") {
+        if let Some(v) = p_int(ev, pidx!("pgid")) {
             t.pgid = v;
         }
-        if let Some(v) = p_int(ev, "loginuid") {
+        if let Some(v) = p_int(ev, pidx!("loginuid")) {
             t.loginuid = v as u32;
         }
-        if let Some(f) = p_int(ev, "flags") {
+        if let Some(f) = p_int(ev, pidx!("flags")) {
             let f = f as u32;
             t.exe_writable = f & flags::EXE_WRITABLE != 0;
             t.exe_upper_layer = f & flags::EXE_UPPER_LAYER != 0;
@@ -1483,12 +1546,12 @@ impl State {
             t.exe_lower_layer = f & flags::EXE_LOWER_LAYER != 0;
         }
         for (name, slot) in [
-            ("cap_inheritable", &mut t.cap_inheritable),
-            ("cap_permitted", &mut t.cap_permitted),
-            ("cap_effective", &mut t.cap_effective),
-            ("exe_ino", &mut t.exe_ino),
-            ("exe_ino_ctime", &mut t.exe_ino_ctime),
-            ("exe_ino_mtime", &mut t.exe_ino_mtime),
+            (pidx!("cap_inheritable"), &mut t.cap_inheritable),
+            (pidx!("cap_permitted"), &mut t.cap_permitted),
+            (pidx!("cap_effective"), &mut t.cap_effective),
+            (pidx!("exe_ino"), &mut t.exe_ino),
+            (pidx!("exe_ino_ctime"), &mut t.exe_ino_ctime),
+            (pidx!("exe_ino_mtime"), &mut t.exe_ino_mtime),
         ] {
             if let Some(v) = p_int(ev, name) {
                 *slot = v as u64;
@@ -1497,14 +1560,14 @@ impl State {
         // The executable's full path (libsinsp): the kernel's trusted path when the event
         // carries it; else the filename of the execve (from the enter event, merged by the
         // converter) resolved against the working directory; else unchanged.
-        let trusted = p_string(ev, "trusted_exepath").filter(|s| !s.is_empty());
+        let trusted = p_string(ev, pidx!("trusted_exepath")).filter(|s| !s.is_empty());
         let cwd = self
             .threads
             .get(&t.pid)
             .map_or_else(|| t.cwd.clone(), |m| m.cwd.clone());
         if let Some(p) = trusted {
             t.exepath = strip_deleted(p);
-        } else if let Some(f) = p_string(ev, "filename").filter(|s| !s.is_empty()) {
+        } else if let Some(f) = p_string(ev, pidx!("filename")).filter(|s| !s.is_empty()) {
             t.exepath = if f == "<NA>" {
                 f
             } else {
@@ -1521,38 +1584,53 @@ impl State {
     }
 
     /// The path an open-family event names, resolved as libsinsp does (relative to the
-    /// working directory or to `dirfd`). `None` when the event names no path.
+    /// working directory or to `dirfd`), and the path as passed. `None` when the event names
+    /// no path.
     pub(crate) fn open_path(&self, ev: &RawEvent<'_>) -> Option<(String, String)> {
-        let raw = p_string(ev, "name").or_else(|| p_string(ev, "path"))?;
+        let (name, raw) = self.open_name(ev)?;
+        let raw = raw.unwrap_or_else(|| name.clone());
+        Some((name, raw))
+    }
+
+    /// [`State::open_path`] with the path as passed only when it differs from the resolved
+    /// one (a normal absolute path, the common case, is one string).
+    fn open_name(&self, ev: &RawEvent<'_>) -> Option<(String, Option<String>)> {
+        let raw = p_string(ev, pidx!("name")).or_else(|| p_string(ev, pidx!("path")))?;
         let tid = ev.tid as i64;
+        let resolved = |base: &str, raw: String| {
+            let name = resolve_path(base, &raw);
+            if name == raw {
+                (name, None)
+            } else {
+                (name, Some(raw))
+            }
+        };
         if raw.starts_with('/') {
-            return Some((resolve_path("/", &raw), raw));
+            if is_normal_path(&raw) {
+                return Some((raw, None));
+            }
+            return Some(resolved("/", raw));
         }
-        let dirfd = p_int(ev, "dirfd").unwrap_or(AT_FDCWD);
+        let dirfd = p_int(ev, pidx!("dirfd")).unwrap_or(AT_FDCWD);
         let base = if dirfd == AT_FDCWD || ev.name() == "open" || ev.name() == "creat" {
-            self.threads
-                .get(&tid)
-                .map(|t| self.cwd_of(t).to_string())
-                .unwrap_or_default()
+            self.threads.get(&tid).map_or("", |t| self.cwd_of(t))
         } else {
-            self.fd(tid, dirfd)
-                .map(|f| f.name.clone())
-                .unwrap_or_default()
+            self.fd(tid, dirfd).map_or("", |f| f.name.as_str())
         };
         if base.is_empty() {
-            return Some((raw.clone(), raw));
+            return Some((raw, None));
         }
-        Some((resolve_path(&base, &raw), raw))
+        Some(resolved(base, raw))
     }
 
     fn parse_open(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
         let Some(fd) = res.filter(|r| *r >= 0) else {
             return;
         };
-        let Some((name, raw)) = self.open_path(ev) else {
+        let Some((name, name_raw)) = self.open_name(ev) else {
             return;
         };
-        let mut open_flags = p_int(ev, "flags").unwrap_or(0) as u32;
+        let mut open_flags = p_int(ev, pidx!("flags")).unwrap_or(0) as u32;
         if ev.name() == "creat" {
             open_flags |= flags::O_CREAT | flags::O_WRONLY | flags::O_TRUNC;
         }
@@ -1561,14 +1639,13 @@ impl State {
         } else {
             fd_type::FILE
         };
-        let name_raw = (raw != name).then_some(raw);
         let f = Fd {
             ty,
             name,
             name_raw,
             open_flags,
-            ino: p_int(ev, "ino").unwrap_or(0) as u64,
-            dev: p_int(ev, "dev").unwrap_or(0) as u32,
+            ino: p_int(ev, pidx!("ino")).unwrap_or(0) as u64,
+            dev: p_int(ev, pidx!("dev")).unwrap_or(0) as u32,
             ..Fd::default()
         };
         self.insert_fd(ev.tid as i64, fd, f);
@@ -1578,9 +1655,9 @@ impl State {
         let Some(fd) = res.filter(|r| *r >= 0) else {
             return;
         };
-        let domain = p_int(ev, "domain").unwrap_or(0);
-        let ty = p_int(ev, "type").unwrap_or(0);
-        let proto = p_int(ev, "proto").unwrap_or(0);
+        let domain = p_int(ev, pidx!("domain")).unwrap_or(0);
+        let ty = p_int(ev, pidx!("type")).unwrap_or(0);
+        let proto = p_int(ev, pidx!("proto")).unwrap_or(0);
         let fty = match u8::try_from(domain).unwrap_or(0) {
             af::INET => fd_type::IPV4_SOCK,
             af::INET6 => fd_type::IPV6_SOCK,
@@ -1679,15 +1756,17 @@ impl State {
         if r < 0 && r != EINPROGRESS {
             return;
         }
-        let Some(fd) = p_int(ev, "fd") else { return };
+        let Some(fd) = p_int(ev, pidx!("fd")) else {
+            return;
+        };
         let tid = ev.tid as i64;
-        match ev.value_by_name("tuple") {
+        match pidx!("tuple").value(ev) {
             Some(ParamValue::SockTuple(t)) if !matches!(t, SockTuple::Other(_)) => {
                 self.apply_tuple(tid, fd, t, Role::Client, true);
             }
             _ => {
                 // No tuple: fall back to the destination address.
-                let Some(ParamValue::SockAddr(a)) = ev.value_by_name("addr") else {
+                let Some(ParamValue::SockAddr(a)) = pidx!("addr").value(ev) else {
                     return;
                 };
                 let t = match a {
@@ -1725,7 +1804,7 @@ impl State {
             return;
         };
         let tid = ev.tid as i64;
-        match ev.value_by_name("tuple") {
+        match pidx!("tuple").value(ev) {
             Some(ParamValue::SockTuple(t)) if !matches!(t, SockTuple::Other(_)) => {
                 self.apply_tuple(tid, fd, t, Role::Server, false);
             }
@@ -1740,9 +1819,11 @@ impl State {
         if res != Some(0) {
             return;
         }
-        let Some(fd) = p_int(ev, "fd") else { return };
+        let Some(fd) = p_int(ev, pidx!("fd")) else {
+            return;
+        };
         let tid = ev.tid as i64;
-        let Some(ParamValue::SockAddr(a)) = ev.value_by_name("addr") else {
+        let Some(ParamValue::SockAddr(a)) = pidx!("addr").value(ev) else {
             return;
         };
         let pid = self.pid_of(tid);
@@ -1769,9 +1850,11 @@ impl State {
         if res.is_none_or(|r| r < 0) {
             return;
         }
-        let Some(fd) = p_int(ev, "fd") else { return };
+        let Some(fd) = p_int(ev, pidx!("fd")) else {
+            return;
+        };
         let tid = ev.tid as i64;
-        let Some(ParamValue::SockTuple(t)) = ev.value_by_name("tuple") else {
+        let Some(ParamValue::SockTuple(t)) = pidx!("tuple").value(ev) else {
             return;
         };
         if !matches!(t, SockTuple::V4 { .. } | SockTuple::V6 { .. }) {
@@ -1823,12 +1906,12 @@ impl State {
     /// `user_added`/`group_added` (and their deletions): the user tables of a container
     /// (or of the host, for an empty container id).
     fn parse_usergroup(&mut self, ev: &RawEvent<'_>, name: &str) {
-        let cid = p_string(ev, "container_id").unwrap_or_default();
+        let cid = p_string(ev, pidx!("container_id")).unwrap_or_default();
         let host = cid.is_empty() || cid == "host";
-        let num = |n: &str| p_int(ev, n).and_then(|v| u32::try_from(v).ok());
+        let num = |n: &ParamIdx| p_int(ev, n).and_then(|v| u32::try_from(v).ok());
         match name {
             "useradded" | "userdeleted" => {
-                let Some(uid) = num("uid") else { return };
+                let Some(uid) = num(pidx!("uid")) else { return };
                 let table = if host {
                     &mut self.users
                 } else {
@@ -1841,16 +1924,16 @@ impl State {
                         uid,
                         User {
                             uid,
-                            gid: num("gid").unwrap_or(0),
-                            name: p_string(ev, "name").unwrap_or_default(),
-                            homedir: p_string(ev, "home").unwrap_or_default(),
-                            shell: p_string(ev, "shell").unwrap_or_default(),
+                            gid: num(pidx!("gid")).unwrap_or(0),
+                            name: p_string(ev, pidx!("name")).unwrap_or_default(),
+                            homedir: p_string(ev, pidx!("home")).unwrap_or_default(),
+                            shell: p_string(ev, pidx!("shell")).unwrap_or_default(),
                         },
                     );
                 }
             }
             _ => {
-                let Some(gid) = num("gid") else { return };
+                let Some(gid) = num(pidx!("gid")) else { return };
                 let table = if host {
                     &mut self.groups
                 } else {
@@ -1859,14 +1942,14 @@ impl State {
                 if name == "groupdeleted" {
                     table.remove(&gid);
                 } else {
-                    table.insert(gid, p_string(ev, "name").unwrap_or_default());
+                    table.insert(gid, p_string(ev, pidx!("name")).unwrap_or_default());
                 }
             }
         }
     }
 
     fn parse_container(&mut self, ev: &RawEvent<'_>) {
-        let Some(json) = p_bytes(ev, "json") else {
+        let Some(json) = p_bytes(ev, pidx!("json")) else {
             return;
         };
         if let Some(c) = Container::from_json(json) {

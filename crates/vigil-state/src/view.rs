@@ -13,7 +13,7 @@ use vigil_scap::{
 
 use crate::container::Container;
 use crate::flags;
-use crate::state::{Fd, Net, Role, State, Thread, l4, p_bytes, p_int, res_of};
+use crate::state::{Fd, Net, Role, State, Thread, l4, p_bytes, p_int, pidx, res_of};
 use crate::{SYSCALL_SCHEMA, fields};
 
 /// What a field extracts; one variant per implemented field, `Unimplemented` otherwise.
@@ -868,7 +868,7 @@ impl<'a> EventView<'a> {
         if !is_open_family(self.ev.code) || self.ev.direction() != Direction::Exit {
             return None;
         }
-        let mut f = p_int(&self.ev, "flags").unwrap_or(0) as u32;
+        let mut f = p_int(&self.ev, pidx!("flags")).unwrap_or(0) as u32;
         if self.ev.name() == "creat" {
             f |= flags::O_CREAT | flags::O_WRONLY;
         }
@@ -1328,11 +1328,11 @@ impl Extract for EventView<'_> {
                 self.rawarg(idx)
             }
             EvtBuffer => {
-                let d = p_bytes(ev, "data")?;
+                let d = p_bytes(ev, pidx!("data"))?;
                 one(Value::Bytes(Cow::Borrowed(d)))
             }
             EvtBuflen => {
-                p_bytes(ev, "data")?;
+                p_bytes(ev, pidx!("data"))?;
                 let r = self.res()?;
                 if r < 0 { None } else { u(r as u64) }
             }
@@ -1385,7 +1385,7 @@ impl Extract for EventView<'_> {
             EvtIsOpenExec => b(self.open_flags().is_some_and(|f| {
                 f & (flags::O_TMPFILE | flags::O_CREAT) != 0
                     && ev.name() != "open_by_handle_at"
-                    && p_int(ev, "mode").is_some_and(|m| m & 0o111 != 0)
+                    && p_int(ev, pidx!("mode")).is_some_and(|m| m & 0o111 != 0)
             })),
             EvtCountError(k) => {
                 let failed = self.res().is_some_and(|r| r < 0);
@@ -1443,7 +1443,7 @@ impl Extract for EventView<'_> {
                 if !(dir_ok && kind_ok) {
                     return None;
                 }
-                p_bytes(ev, "data")?;
+                p_bytes(ev, pidx!("data"))?;
                 let r = self.res()?;
                 if r < 0 { None } else { u(r as u64) }
             }
