@@ -10,7 +10,7 @@
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H
 
-#define VG_ABI_VERSION 4
+#define VG_ABI_VERSION 5
 
 #define VG_PATH_MAX 256 /* power of two */
 #define VG_ARGS_MAX 1024 /* power of two */
@@ -96,7 +96,7 @@ struct vg_exec {
 	__u32 flags; /* VG_EXEC_* */
 	__u16 filename_len; /* including the NUL; 0 when unreadable */
 	__u16 args_len; /* bytes of the NUL-separated argv in args */
-	__u32 pad;
+	__u32 tty; /* controlling terminal, encoded as /proc/PID/stat's tty_nr; 0 for none */
 	char comm[VG_COMM_LEN];
 	char filename[VG_PATH_MAX];
 	char args[VG_ARGS_MAX];

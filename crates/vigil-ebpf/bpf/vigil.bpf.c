@@ -431,6 +431,21 @@ static __always_inline bool read_cwd(struct task_struct *p, struct vg_exec *e)
 	return false;
 }
 
+/* The controlling terminal as /proc/PID/stat's tty_nr: new_encode_dev() of the device number
+ * MKDEV(driver->major, driver->minor_start) + tty->index; 0 without a terminal. Read here, at
+ * exec, because /proc is gone once a short-lived process has exited. */
+static __always_inline __u32 tty_nr(struct task_struct *p)
+{
+	struct tty_struct *tty = BPF_CORE_READ(p, signal, tty);
+	if (!tty)
+		return 0;
+	struct tty_driver *drv = BPF_CORE_READ(tty, driver);
+	__u32 dev = (BPF_CORE_READ(drv, major) << 20) + BPF_CORE_READ(drv, minor_start) +
+		    (__u32)BPF_CORE_READ(tty, index);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -456,7 +471,7 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
 	e->nr = regs ? (__u32)BPF_CORE_READ(regs, orig_ax) : 0;
 	e->flags = 0;
-	e->pad = 0;
+	e->tty = tty_nr(p);
 	char name[8] = {};
 	const unsigned char *dname = BPF_CORE_READ(bprm, file, f_path.dentry, d_name.name);
 	if (dname && bpf_probe_read_kernel_str(name, sizeof(name), dname) > 0 && name[0] == 'm' &&

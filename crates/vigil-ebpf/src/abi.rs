@@ -10,7 +10,7 @@
 use std::mem::{offset_of, size_of};
 
 /// `VG_ABI_VERSION`.
-pub const ABI_VERSION: u16 = 4;
+pub const ABI_VERSION: u16 = 5;
 /// `VG_PATH_MAX`.
 pub const PATH_MAX: usize = 256;
 /// `VG_ARGS_MAX`.
@@ -110,7 +110,7 @@ pub struct VgExec {
     pub flags: u32,
     pub filename_len: u16,
     pub args_len: u16,
-    pub pad: u32,
+    pub tty: u32,
     pub comm: [u8; COMM_LEN],
     pub filename: [u8; PATH_MAX],
     pub args: [u8; ARGS_MAX],
@@ -228,7 +228,7 @@ fn mirror_offset(s: &str, f: &str) -> Option<usize> {
         "vg_sock" => m!(VgSock; family, sport, dport, l4proto, saddr, daddr),
         "vg_syscall" => m!(VgSyscall; h, ret, args, nr, str_len, sock, addr_len, pad, str, addr),
         "vg_exec" => m!(VgExec; h, ppid, uid, gid, loginuid, cap_inheritable, cap_permitted,
-            cap_effective, exe_ino, nr, flags, filename_len, args_len, pad, comm, filename, args,
+            cap_effective, exe_ino, nr, flags, filename_len, args_len, tty, comm, filename, args,
             exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, cwd, env_len, pad3, env),
         "vg_fork" => m!(VgFork; h, child_tgid, child_tid, ppid, uid, gid, pad, comm, child_vtid,
             child_vpid, pidns_init_start_ns, flags, pad2),

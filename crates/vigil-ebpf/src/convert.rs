@@ -705,7 +705,7 @@ impl Converter {
             .push(with_nul(comm))
             .push(live.cgroups)
             .push(live.env)
-            .push_u32(live.tty)
+            .push_u32(u32_at(offset_of!(VgExec, tty)))
             .push_i64(live.pgid)
             .push_u32(u32_at(offset_of!(VgExec, loginuid)))
             .push_u32(ppm_flags)

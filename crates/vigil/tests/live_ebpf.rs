@@ -620,7 +620,7 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
             "- rule: Marked exec\n  desc: test\n  condition: evt.type = execve and proc.args contains {marker}\n  \
              output: \"args=%proc.args vpid=%proc.vpid pid=%proc.pid vtid=%thread.vtid caps=%thread.cap_effective \
              perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id \
-             upper=%proc.is_exe_upper_layer env=%proc.env[VIGIL_LIVE_ENV]\"\n  priority: WARNING\n"
+             upper=%proc.is_exe_upper_layer env=%proc.env[VIGIL_LIVE_ENV] tty=%proc.tty\"\n  priority: WARNING\n"
         ),
     )
     .expect("write rules");
@@ -678,6 +678,25 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
         "/bin/true",
         &format!("{marker}-pidns"),
     ]);
+    // On a terminal (a pty from script(1)): the shell notes its tty_nr from /proc, then
+    // becomes a short-lived program whose terminal only the kernel can still tell.
+    let tty_sh = dir.join("tty.sh");
+    let tty_nr = dir.join("tty_nr");
+    std::fs::write(
+        &tty_sh,
+        "cut -d' ' -f7 /proc/self/stat > \"$1\"\nexec /bin/true \"$2\"\n",
+    )
+    .expect("write tty.sh");
+    run_ok(&[
+        "script",
+        "-qec",
+        &format!(
+            "/bin/sh '{}' '{}' {marker}-tty",
+            tty_sh.display(),
+            tty_nr.display()
+        ),
+        "/dev/null",
+    ]);
     std::thread::sleep(Duration::from_millis(500));
     let (alerts, log) = sensor.stop();
     let _ = Command::new("umount").arg(ov.join("merged")).status();
@@ -722,5 +741,13 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
     let low = get("lower");
     assert_eq!(low["proc.is_exe_upper_layer"], false, "{low}");
     assert_eq!(host["proc.is_exe_upper_layer"], false, "{host}");
+    let tty = get("tty");
+    let want: u64 = std::fs::read_to_string(&tty_nr)
+        .expect("tty_nr written")
+        .trim()
+        .parse()
+        .expect("tty_nr is a number");
+    assert_ne!(want, 0, "script(1) gave the shell no terminal");
+    assert_eq!(tty["proc.tty"], want, "{tty}");
     let _ = std::fs::remove_dir_all(&dir);
 }
