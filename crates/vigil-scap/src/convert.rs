@@ -414,6 +414,25 @@ impl ConverterState {
             }
             Verdict::Convert => {}
         }
+        // An enter event as read whose rule stores it (the common case): stored straight from
+        // its ranges.
+        if let Some(c) = find_compiled(ev.code, ev.nparams())
+            && c.rule.action == Action::Store
+            && ev.ranges.iter().all(|r| r.0 & EXT == 0)
+        {
+            self.code = ev.code;
+            self.ext.clear();
+            Self::store_ranges(
+                &mut self.storage,
+                &mut self.spare,
+                ev.code,
+                ev,
+                &[],
+                ev.ranges,
+            );
+            self.dropped += 1;
+            return Ok(Outcome::Drop);
+        }
         self.code = ev.code;
         self.ext.clear();
         self.cur.clear();
@@ -476,18 +495,34 @@ impl ConverterState {
 
     /// Store the current event (parameters over `ev`'s bytes and `self.ext`) for its thread.
     fn store(&mut self, ev: &RawEvent<'_>) {
-        let spare = &mut self.spare;
-        let stored = self
-            .storage
+        Self::store_ranges(
+            &mut self.storage,
+            &mut self.spare,
+            self.code,
+            ev,
+            &self.ext,
+            &self.cur,
+        );
+    }
+
+    /// Store an event of `code` whose parameters are `cur` (over `ev`'s bytes and `ext`).
+    fn store_ranges(
+        storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        spare: &mut Vec<Stored>,
+        code: u16,
+        ev: &RawEvent<'_>,
+        ext: &[u8],
+        cur: &[(u32, u32)],
+    ) {
+        let stored = storage
             .entry(ev.tid)
             .or_insert_with(|| spare.pop().unwrap_or_default());
         let s = &mut stored.ev;
-        s.code = self.code;
+        s.code = code;
         s.data.clear();
         s.ranges.clear();
         // Events as read: parameters are ascending ranges of the event's own bytes, copied as
         // one span (rebased); otherwise (rewritten events) parameter by parameter.
-        let cur = &self.cur[..];
         let in_order = cur.iter().all(|r| r.0 & EXT == 0 && r.0 <= r.1)
             && cur.windows(2).all(|w| w[0].1 <= w[1].0);
         if let (true, Some(first), Some(last)) = (in_order, cur.first(), cur.last())
@@ -499,7 +534,7 @@ impl ConverterState {
                 .extend(cur.iter().map(|&(a, b)| (a - base, b - base)));
         } else {
             for &r in cur {
-                let p = range_bytes(ev.buf, &self.ext, r).unwrap_or(&[]);
+                let p = range_bytes(ev.buf, ext, r).unwrap_or(&[]);
                 let start = s.data.len() as u32;
                 s.data.extend_from_slice(p);
                 s.ranges.push((start, s.data.len() as u32));

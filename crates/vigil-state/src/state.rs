@@ -649,12 +649,20 @@ fn p_string(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<String> {
 
 /// The return value of an exit event: its first parameter when it is a result.
 pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
-    if ev.direction() != Direction::Exit {
-        return None;
-    }
-    let info = ev.info()?;
-    let p = info.params.first()?;
-    if !matches!(p.name, "res" | "fd") {
+    // Per code: an exit event whose first parameter is its result.
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let has_res = TABLE.get_or_init(|| {
+        vigil_scap::all_events()
+            .iter()
+            .map(|e| {
+                e.direction() == Direction::Exit
+                    && e.params
+                        .first()
+                        .is_some_and(|p| matches!(p.name, "res" | "fd"))
+            })
+            .collect()
+    });
+    if !has_res.get(usize::from(ev.code)).copied().unwrap_or(false) {
         return None;
     }
     match ev.value(0)? {
@@ -1046,10 +1054,15 @@ impl State {
 
     /// Perform the removals deferred by the last event (`close`, `procexit`). [`State::apply`]
     /// calls it first; call it at the end of a capture to settle the tables.
+    #[inline]
     pub fn flush(&mut self) {
         if self.pending_fds.is_empty() && self.pending_threads.is_empty() {
             return;
         }
+        self.flush_pending();
+    }
+
+    fn flush_pending(&mut self) {
         for i in 0..self.pending_fds.len() {
             let (pid, fd) = self.pending_fds[i];
             if let Some(t) = self.fds.get_mut(&pid) {
