@@ -91,6 +91,48 @@ impl Converter {
         m.insert(id, c.to_vec());
     }
 
+    fn syscall_entry(&self, r: &Rec<'_>) -> Result<(&'static str, u16), Skip> {
+        let nr = r.u32(offset_of!(VgSyscall, nr)).ok_or(Skip::Malformed)?;
+        let entry = self.by_nr.get(nr as usize).copied().flatten();
+        entry.ok_or(Skip::Unsupported)
+    }
+
+    /// Convert one ring-buffer record into `out`, lent back as a [`RawEvent`]: what
+    /// [`Converter::convert`] then [`EventBuf::raw`] give, without an [`OwnedEvent`] in
+    /// between (a system call record's parameters are written straight into `out`'s buffer,
+    /// its strings copied from the record: no allocation once `out` has grown).
+    pub fn convert_into<'b>(
+        &self,
+        bytes: &[u8],
+        out: &'b mut EventBuf,
+    ) -> Result<RawEvent<'b>, Skip> {
+        let r = Rec(bytes);
+        let h = r.header().ok_or(Skip::Malformed)?;
+        if h.kind != kind::SYSCALL {
+            let ev = self.convert(bytes)?;
+            return Ok(out.raw(&ev));
+        }
+        if h.version != abi::ABI_VERSION
+            || abi::min_record_size(h.kind).is_none_or(|n| bytes.len() < n)
+        {
+            return Err(Skip::Malformed);
+        }
+        let ts = h.ts_boot_ns.wrapping_add(self.boot_to_epoch_ns);
+        let entry = self.syscall_entry(&r)?;
+        out.buf.clear();
+        out.ranges.clear();
+        syscall(&r, Lay(out), entry)?;
+        Ok(RawEvent::new(
+            ts,
+            u64::from(h.tid),
+            0,
+            0,
+            entry.1,
+            &out.buf,
+            &out.ranges,
+        ))
+    }
+
     /// Convert one ring-buffer record.
     pub fn convert(&self, bytes: &[u8]) -> Result<OwnedEvent, Skip> {
         let r = Rec(bytes);
@@ -103,9 +145,8 @@ impl Converter {
         let ts = h.ts_boot_ns.wrapping_add(self.boot_to_epoch_ns);
         match h.kind {
             kind::SYSCALL => {
-                let nr = r.u32(offset_of!(VgSyscall, nr)).ok_or(Skip::Malformed)?;
-                let entry = self.by_nr.get(nr as usize).copied().flatten();
-                syscall(&r, &h, ts, entry.ok_or(Skip::Unsupported)?)
+                let entry = self.syscall_entry(&r)?;
+                syscall(&r, OwnedEvent::new(ts, u64::from(h.tid), entry.1), entry)
             }
             kind::EXEC => Ok(self.exec(&r, &h, ts)),
             kind::FORK => Ok(self.fork(&r, &h, ts)),
@@ -385,28 +426,30 @@ fn read_sock(r: &Rec<'_>, base: usize) -> VgSock {
     s
 }
 
-fn syscall(
-    r: &Rec<'_>,
-    h: &VgHeader,
-    ts: u64,
-    (name, code): (&'static str, u16),
-) -> Result<OwnedEvent, Skip> {
+fn syscall<'r, B: Params>(
+    r: &Rec<'r>,
+    ev: B,
+    (name, _code): (&'static str, u16),
+) -> Result<B, Skip> {
     let ret = r.i64(offset_of!(VgSyscall, ret)).ok_or(Skip::Malformed)?;
     let arg = |i: usize| {
         r.u64(offset_of!(VgSyscall, args) + 8 * i)
             .unwrap_or_default()
     };
-    let string = |i: usize| -> Vec<u8> {
+    // The string with its NUL, borrowed from the record when the NUL is there.
+    let string = |i: usize| -> std::borrow::Cow<'r, [u8]> {
         let len = r
             .u16(offset_of!(VgSyscall, str_len) + 2 * i)
             .map_or(0, usize::from);
         if len == 0 {
-            return vec![0];
+            return std::borrow::Cow::Borrowed(&[0]);
         }
-        let s = r
-            .cstr(offset_of!(VgSyscall, str) + PATH_MAX * i, PATH_MAX)
-            .unwrap_or_default();
-        with_nul(s)
+        let off = offset_of!(VgSyscall, str) + PATH_MAX * i;
+        let s = r.cstr(off, PATH_MAX).unwrap_or_default();
+        match r.bytes(off, s.len() + 1) {
+            Some(b) if b.last() == Some(&0) => std::borrow::Cow::Borrowed(b),
+            _ => std::borrow::Cow::Owned(with_nul(s)),
+        }
     };
     let addr = || -> &[u8] {
         let n = r
@@ -415,7 +458,6 @@ fn syscall(
         r.bytes(offset_of!(VgSyscall, addr), n).unwrap_or_default()
     };
     let sock = || read_sock(r, offset_of!(VgSyscall, sock));
-    let ev = OwnedEvent::new(ts, u64::from(h.tid), code);
     Ok(match name {
         "open" => ev
             .push_i64(ret)
@@ -797,6 +839,47 @@ fn exit(r: &Rec<'_>, h: &VgHeader, ts: u64) -> OwnedEvent {
         .push_i64(0)
 }
 
+/// Where a system call record's parameters go, in order: an [`OwnedEvent`] (one `Vec` per
+/// parameter) or an [`EventBuf`] (one buffer).
+trait Params: Sized {
+    fn push(self, p: impl AsRef<[u8]>) -> Self;
+    fn push_i64(self, v: i64) -> Self {
+        self.push(v.to_le_bytes())
+    }
+    fn push_u64(self, v: u64) -> Self {
+        self.push(v.to_le_bytes())
+    }
+    fn push_u32(self, v: u32) -> Self {
+        self.push(v.to_le_bytes())
+    }
+    fn push_u16(self, v: u16) -> Self {
+        self.push(v.to_le_bytes())
+    }
+    fn push_u8(self, v: u8) -> Self {
+        self.push([v])
+    }
+}
+
+impl Params for OwnedEvent {
+    fn push(self, p: impl AsRef<[u8]>) -> Self {
+        OwnedEvent::push(self, p.as_ref().to_vec())
+    }
+}
+
+/// Parameters appended to an [`EventBuf`].
+struct Lay<'b>(&'b mut EventBuf);
+
+impl Params for Lay<'_> {
+    fn push(self, p: impl AsRef<[u8]>) -> Self {
+        let b = &mut *self.0;
+        let s = b.buf.len() as u32;
+        b.buf.extend_from_slice(p.as_ref());
+        let e = b.buf.len() as u32;
+        b.ranges.push((s, e));
+        self
+    }
+}
+
 /// An owned event laid out as one buffer, to lend a [`RawEvent`] to `State::apply` and the
 /// capture writer.
 #[derive(Debug, Default)]
@@ -910,6 +993,68 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn convert_into_lays_out_what_convert_gives() {
+        let c = Converter::with_offset(7);
+        let mut records = Vec::new();
+        for (name, nr, _) in syscalls::SUPPORTED {
+            for strings in [0u16, 1, 2] {
+                let mut b = header(kind::SYSCALL, size_of::<VgSyscall>(), 11);
+                put(&mut b, offset_of!(VgSyscall, nr), &nr.to_le_bytes());
+                put(&mut b, offset_of!(VgSyscall, ret), &(-2i64).to_le_bytes());
+                put(&mut b, offset_of!(VgSyscall, args), &5u64.to_le_bytes());
+                put(
+                    &mut b,
+                    offset_of!(VgSyscall, args) + 8,
+                    &0o101u64.to_le_bytes(),
+                );
+                for i in 0..usize::from(strings) {
+                    put(
+                        &mut b,
+                        offset_of!(VgSyscall, str_len) + 2 * i,
+                        &9u16.to_le_bytes(),
+                    );
+                    put(
+                        &mut b,
+                        offset_of!(VgSyscall, str) + PATH_MAX * i,
+                        b"/tmp/ab\0",
+                    );
+                }
+                if strings == 2 {
+                    // A string that fills its slot without a NUL.
+                    put(&mut b, offset_of!(VgSyscall, str), &[b'x'; PATH_MAX]);
+                }
+                put(&mut b, offset_of!(VgSyscall, sock), &2u16.to_le_bytes());
+                records.push((name, b));
+            }
+        }
+        let mut b = header(kind::EXIT, size_of::<VgExit>(), 3);
+        put(
+            &mut b,
+            offset_of!(VgExit, exit_code),
+            &0x100i32.to_le_bytes(),
+        );
+        records.push((&"exit", b));
+        let (mut a, mut into) = (EventBuf::new(), EventBuf::new());
+        for (name, rec) in &records {
+            let ev = c.convert(rec).expect(name);
+            let want = a.raw(&ev);
+            let got = c.convert_into(rec, &mut into).expect(name);
+            assert_eq!(
+                (got.ts, got.tid, got.cpu, got.code, got.nparams()),
+                (want.ts, want.tid, want.cpu, want.code, want.nparams()),
+                "{name}"
+            );
+            for i in 0..want.nparams() {
+                assert_eq!(got.param(i), want.param(i), "{name} param {i}");
+            }
+        }
+        let mut b = header(kind::SYSCALL, size_of::<VgSyscall>(), 1);
+        put(&mut b, offset_of!(VgSyscall, nr), &0u32.to_le_bytes());
+        assert_eq!(c.convert_into(&b, &mut into).err(), Some(Skip::Unsupported));
+        assert_eq!(c.convert_into(&[], &mut into).err(), Some(Skip::Malformed));
     }
 
     #[test]

@@ -12,6 +12,68 @@
 pub(crate) struct Glob {
     pat: Box<[u8]>,
     casefold: bool,
+    /// For a case-sensitive pattern whose only wildcard is `*` (`/proc/*/environ`,
+    /// `*../*../*`): its literal pieces between the stars.
+    stars: Option<Stars>,
+}
+
+/// A star-only pattern `p0*p1*…*pn`: `p0` a prefix, `pn` a suffix, the pieces between found
+/// in order, each at its leftmost place after the previous one (which is optimal when `*` is
+/// the only wildcard).
+#[derive(Clone, Debug)]
+struct Stars {
+    prefix: Box<[u8]>,
+    middle: Box<[memchr::memmem::Finder<'static>]>,
+    /// `None` when the pattern has no `*` at all (then it is matched by equality).
+    suffix: Option<Box<[u8]>>,
+}
+
+impl Stars {
+    fn new(pat: &[u8]) -> Option<Stars> {
+        if pat.iter().any(|c| matches!(c, b'?' | b'[' | b'\\')) {
+            return None;
+        }
+        let mut pieces: Vec<&[u8]> = pat.split(|c| *c == b'*').collect();
+        let prefix: Box<[u8]> = pieces.first().copied().unwrap_or_default().into();
+        if pieces.len() == 1 {
+            return Some(Stars {
+                prefix,
+                middle: Box::new([]),
+                suffix: None,
+            });
+        }
+        let suffix: Box<[u8]> = pieces.pop().unwrap_or_default().into();
+        let middle = pieces[1..]
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| memchr::memmem::Finder::new(p).into_owned())
+            .collect();
+        Some(Stars {
+            prefix,
+            middle,
+            suffix: Some(suffix),
+        })
+    }
+
+    fn is_match(&self, text: &[u8]) -> bool {
+        let Some(suffix) = &self.suffix else {
+            return text == &*self.prefix;
+        };
+        if text.len() < self.prefix.len() + suffix.len()
+            || !text.starts_with(&self.prefix)
+            || !text.ends_with(suffix)
+        {
+            return false;
+        }
+        let mut rest = &text[self.prefix.len()..text.len() - suffix.len()];
+        for f in self.middle.iter() {
+            match f.find(rest) {
+                Some(i) => rest = &rest[i + f.needle().len()..],
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 impl Glob {
@@ -19,11 +81,15 @@ impl Glob {
         Glob {
             pat: pat.into(),
             casefold,
+            stars: if casefold { None } else { Stars::new(pat) },
         }
     }
 
     pub(crate) fn is_match(&self, text: &[u8]) -> bool {
-        fnmatch(&self.pat, text, self.casefold)
+        match &self.stars {
+            Some(s) => s.is_match(text),
+            None => fnmatch(&self.pat, text, self.casefold),
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! The live consumer's cost per event, without a kernel: `vigil run`'s per-record path
-//! (ring record → `vigil_ebpf::Converter` → `EventBuf` → container check → `State::apply` →
+//! (ring record → `vigil_ebpf::Converter::convert_into` an `EventBuf` → container check → `State::apply` →
 //! `State::view` → the embedded default rules' `Ruleset::evaluate_indices`) over ring records
 //! laid out exactly as the BPF programs write them (`vigil_ebpf::abi`), for the workloads of
-//! `scripts/bench-live`: `openat("/dev/null", O_RDONLY|O_CLOEXEC)` + `close(fd)` pairs, and
-//! `close(-1)` (a record with nothing to look up).
+//! `scripts/bench-live`: `openat("/dev/null", O_RDONLY|O_CLOEXEC)` + `close(fd)` pairs,
+//! `dup3(fd, 100, O_CLOEXEC)` + `close(100)` pairs, and `close(-1)` (a record with nothing to
+//! look up).
 //!
 //! The records name this process's own thread, whose process/fd/user tables come from /proc
 //! first (as `vigil run` starts), so `proc.*` / `user.*` fields resolve as they do live.
@@ -27,7 +28,7 @@
 //!
 //! `CONSUMER_FIELDS=1` prints, per record of the cycle, the fields each rule extracts.
 //!
-//! Usage: `consumer openclose|closebad|mixed EVENTS`.
+//! Usage: `consumer openclose|dupclose|closebad|mixed EVENTS`.
 
 use std::mem::offset_of;
 use std::time::Instant;
@@ -98,12 +99,16 @@ fn main() {
     );
     let close = record(tid, 3, 0, &[fd], None);
     let close_bad = record(tid, 3, -9, &[u64::MAX], None);
+    // dup3(fd, 100, O_CLOEXEC) + close(100), with `fd` opened once before the loop.
+    let dup = record(tid, 292, 100, &[fd, 100, O_RDONLY_CLOEXEC], None);
+    let close_dup = record(tid, 3, 0, &[100], None);
     let cycle: Vec<&[u8]> = match workload.as_str() {
         "openclose" => vec![&open, &close],
+        "dupclose" => vec![&dup, &close_dup],
         "closebad" => vec![&close_bad],
         "mixed" => vec![&open, &close, &close_bad],
         w => {
-            eprintln!("consumer: unknown workload {w} (openclose, closebad, mixed)");
+            eprintln!("consumer: unknown workload {w} (openclose, dupclose, closebad, mixed)");
             std::process::exit(2);
         }
     };
@@ -131,6 +136,9 @@ fn main() {
         state.apply_block(&Block::Fds { tid, fds });
     }
 
+    if workload == "dupclose" {
+        run(&ruleset, &mut state, &mut [open.clone()], 1);
+    }
     if std::env::var_os("CONSUMER_FIELDS").is_some() {
         field_counts(&ruleset, &recs, &mut state);
     }
@@ -168,10 +176,9 @@ fn run(
         let rec = &mut recs[k];
         ts += 100;
         rec[0..8].copy_from_slice(&ts.to_le_bytes());
-        let Ok(ev) = conv.convert(rec) else {
+        let Ok(raw) = conv.convert_into(rec, &mut buf) else {
             panic!("record {k} does not convert");
         };
-        let raw = buf.raw(&ev);
         if state.undescribed_container(&raw).is_some() {
             undescribed += 1;
         }

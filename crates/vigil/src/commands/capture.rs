@@ -153,9 +153,8 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
             if result.is_err() {
                 return;
             }
-            match conv.convert(rec) {
-                Ok(ev) => {
-                    let raw = buf.raw(&ev);
+            match conv.convert_into(rec, &mut buf) {
+                Ok(raw) => {
                     if let Some(cev) = containers.before(&state, &raw) {
                         let c = cbuf.raw(&cev);
                         state.apply(&c);
