@@ -240,6 +240,11 @@ pub(crate) struct InspectArgs {
     /// Print only the number of matching events.
     #[arg(long)]
     pub(crate) count: bool,
+    /// Threads: 2 reads and converts the capture on a second thread while this one keeps
+    /// the state and evaluates the filter; 1 does everything on one thread.
+    #[arg(long, value_name = "N", default_value_t = 2,
+          value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub(crate) threads: u8,
     /// Output format for each event, `%field` placeholders (sysdig's -p).
     #[arg(short = 'p', long = "print", value_name = "FORMAT")]
     pub(crate) format: Option<String>,

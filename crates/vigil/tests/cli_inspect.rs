@@ -290,3 +290,50 @@ fn filtered_dump_keeps_only_the_threads_the_filter_selects() {
     let (_, all_threads, _) = reopen(&full);
     assert!(all_threads > 1, "{all_threads}");
 }
+
+/// Every capture under the corpus's traces, whole and cut at two places: `--threads 2` (read
+/// and convert on a second thread) prints the same lines, the same errors and exits the
+/// same as `--threads 1`.
+#[test]
+fn reading_thread_changes_nothing_in_the_output() {
+    let mut captures = Vec::new();
+    let mut dirs = vec![corpus().join("traces")];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).expect("traces dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.to_string_lossy().contains(".scap") {
+                captures.push(p);
+            }
+        }
+    }
+    captures.sort();
+    assert!(captures.len() >= 10, "{} captures", captures.len());
+    let mut compared = 0;
+    for cap in &captures {
+        let raw = std::fs::read(cap).expect("read capture");
+        let mut inputs = vec![cap.clone()];
+        for (i, cut) in [raw.len() / 3, raw.len() * 4 / 5].into_iter().enumerate() {
+            let p = tmp(&format!(
+                "cut{i}-{}",
+                cap.file_name().expect("name").to_string_lossy()
+            ));
+            std::fs::write(&p, &raw[..cut]).expect("write");
+            inputs.push(p);
+        }
+        for input in &inputs {
+            let one = vigil(&["--threads", "1"], input);
+            let two = vigil(&["--threads", "2"], input);
+            assert_eq!(one.status.code(), two.status.code(), "{}", input.display());
+            assert!(
+                one.stdout == two.stdout,
+                "{}: stdout differs",
+                input.display()
+            );
+            assert_eq!(stderr(&one), stderr(&two), "{}", input.display());
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "{compared}");
+}

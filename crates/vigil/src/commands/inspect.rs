@@ -13,6 +13,7 @@ use vigil_scap::{
 };
 use vigil_state::{SYSCALL_SCHEMA, State};
 
+use super::prefetch::{Next, Prefetch};
 use crate::ExitStatus;
 use crate::args::InspectArgs;
 
@@ -116,6 +117,12 @@ impl Dump {
     }
 }
 
+/// Where the converted capture comes from: this thread, or a reading thread.
+enum Source {
+    Direct(Box<Converter<File>>),
+    Prefetch(Prefetch),
+}
+
 pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
     let filter = match args.filter.as_deref().map(compile_filter).transpose() {
         Ok(f) => f,
@@ -135,7 +142,12 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
     let reader = Reader::open(&args.capture)
         .map_err(|e| anyhow::anyhow!("{}: {e}", args.capture.display()))?;
     let mut dump = args.write.as_deref().map(Dump::create).transpose()?;
-    let mut conv = Converter::new(reader);
+    let conv = Converter::new(reader);
+    let mut source = if args.threads > 1 {
+        Source::Prefetch(Prefetch::start(conv).context("cannot start the reading thread")?)
+    } else {
+        Source::Direct(Box::new(conv))
+    };
     let mut state = State::new();
     state.set_port_resolution(args.resolve_ports);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -145,8 +157,19 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
     // sysdig -w prints no event lines.
     let print = !args.count && dump.is_none();
     loop {
-        match conv.next() {
-            Ok(Some(block)) => {
+        let next = match &mut source {
+            Source::Direct(conv) => match conv.next() {
+                Ok(Some(block)) => Next::Block(block),
+                Ok(None) => break,
+                Err(e) => Next::Error(e),
+            },
+            Source::Prefetch(p) => match p.next() {
+                Some(next) => next,
+                None => break,
+            },
+        };
+        match next {
+            Next::Block(block) => {
                 if let Some(d) = dump.as_mut() {
                     if matches!(block, Block::Event(_)) {
                         d.write_tables(&state, filter.as_ref())?;
@@ -181,11 +204,10 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
                     }
                 }
             }
-            Ok(None) => break,
-            Err(e) if matches!(e.kind, ErrorKind::Conversion) => {
+            Next::Error(e) if matches!(e.kind, ErrorKind::Conversion) => {
                 eprintln!("vigil: {}: {e}", args.capture.display());
             }
-            Err(e) => {
+            Next::Error(e) => {
                 eprintln!("vigil: {}: {e}", args.capture.display());
                 status = ExitStatus::Failure;
                 break;

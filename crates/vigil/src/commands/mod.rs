@@ -11,6 +11,7 @@ pub(crate) mod check;
 mod fields;
 mod inspect;
 mod pipeline;
+mod prefetch;
 mod replay;
 pub(crate) mod rules;
 mod run;
