@@ -99,26 +99,16 @@ pub(crate) struct ReplayArgs {
     /// A scap capture (plain or gzip) or a Kubernetes audit log (JSON lines / EventList).
     #[arg(value_name = "INPUT")]
     pub(crate) input: PathBuf,
-    /// Rule files, in order (default: vigil's embedded rules).
-    #[arg(short = 'r', long = "rules", value_name = "FILE")]
-    pub(crate) rules: Vec<PathBuf>,
-    /// Falco configuration overrides, `key=value` (e.g. `priority=warning`,
-    /// `json_output=true`, `rules[].disable.tag=T`).
-    #[arg(short = 'o', long = "option", value_name = "KEY=VALUE")]
-    pub(crate) options: Vec<String>,
-    /// A Falco-style YAML configuration file (applied before -o).
-    #[arg(short = 'c', long = "config", value_name = "FILE")]
-    pub(crate) config: Option<PathBuf>,
-    /// JSON alerts (same as -o json_output=true).
-    #[arg(long)]
-    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) cfg: RulesArgs,
     /// No progress line on a terminal.
     #[arg(long)]
     pub(crate) no_progress: bool,
 }
 
+/// Rules and Falco configuration: shared by `vigil replay` and `vigil run`.
 #[derive(Debug, Args)]
-pub(crate) struct RunArgs {
+pub(crate) struct RulesArgs {
     /// Rule files, in order (default: vigil's embedded rules; given files replace them).
     #[arg(short = 'r', long = "rules", value_name = "FILE")]
     pub(crate) rules: Vec<PathBuf>,
@@ -132,6 +122,12 @@ pub(crate) struct RunArgs {
     /// JSON alerts (same as -o json_output=true).
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) cfg: RulesArgs,
     /// Stop after this long (`30s`, `5m`, `1h`; default: until SIGINT/SIGTERM).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) duration: Option<std::time::Duration>,

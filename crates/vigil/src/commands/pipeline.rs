@@ -11,6 +11,7 @@ use vigil_event::{Extract, Priority};
 use vigil_output::{Alert, FieldValue, OutputTemplate, Sink};
 use vigil_rules::Ruleset;
 
+use crate::args::RulesArgs;
 use crate::commands::rules::load_or_report;
 use crate::drops::{Counters, DropActions, LogLevel};
 use crate::schemas;
@@ -138,6 +139,32 @@ impl<'r> Emitter<'r> {
 
 /// An informational log line on stderr, prefixed with the wall-clock time as Falco's
 /// logger does.
+/// The settings of `-c`, `-o` and `--json`, with the start-up log lines (version, ignored
+/// options); `None` after printing the error when they are invalid.
+pub(crate) fn settings(cfg: &RulesArgs) -> Option<Settings> {
+    let mut settings = match Settings::resolve(cfg.config.as_deref(), &cfg.options) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("vigil: error: {e:#}");
+            return None;
+        }
+    };
+    if cfg.json {
+        settings.output.json_output = true;
+    }
+    log(
+        &settings,
+        &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
+    );
+    for key in &settings.ignored {
+        log(
+            &settings,
+            &format!("warning: option '{key}' is not supported and was ignored"),
+        );
+    }
+    Some(settings)
+}
+
 pub(crate) fn log(settings: &Settings, msg: &str) {
     log_at(settings, LogLevel::Info, msg);
 }

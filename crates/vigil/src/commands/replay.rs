@@ -13,7 +13,7 @@ use vigil_state::State;
 
 use crate::ExitStatus;
 use crate::args::ReplayArgs;
-use crate::commands::pipeline::{DropOut, Emitter, load_rules, log};
+use crate::commands::pipeline::{DropOut, Emitter, load_rules, log, settings};
 use crate::drops::{Counters, DropMonitor};
 use crate::settings::Settings;
 
@@ -73,34 +73,14 @@ impl Progress {
 }
 
 pub(crate) fn run(args: &ReplayArgs) -> Result<ExitStatus> {
-    let settings = match Settings::resolve(args.config.as_deref(), &args.options) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("vigil: error: {e:#}");
-            return Ok(ExitStatus::Failure);
-        }
-    };
-    log(
-        &settings,
-        &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
-    );
-    for key in &settings.ignored {
-        log(
-            &settings,
-            &format!("warning: option '{key}' is not supported and was ignored"),
-        );
-    }
-    log(&settings, &format!("Replaying {}", args.input.display()));
-    let Some(ruleset) = load_rules(&args.rules)? else {
+    let Some(settings) = settings(&args.cfg) else {
         return Ok(ExitStatus::Failure);
     };
-    let mut ruleset = ruleset.configure(&settings.ruleset);
-    if args.json {
-        let mut s = settings.clone();
-        s.output.json_output = true;
-        ruleset = ruleset.configure(&s.ruleset);
-        return replay(&args.input, &ruleset, &s, args.no_progress);
-    }
+    log(&settings, &format!("Replaying {}", args.input.display()));
+    let Some(ruleset) = load_rules(&args.cfg.rules)? else {
+        return Ok(ExitStatus::Failure);
+    };
+    let ruleset = ruleset.configure(&settings.ruleset);
     replay(&args.input, &ruleset, &settings, args.no_progress)
 }
 

@@ -13,7 +13,7 @@ use vigil_state::{SYSCALL_SCHEMA, SYSCALL_SOURCE, State};
 
 use crate::ExitStatus;
 use crate::args::RunArgs;
-use crate::commands::pipeline::{DropOut, Emitter, load_rules, log};
+use crate::commands::pipeline::{DropOut, Emitter, load_rules, log, settings};
 use crate::drops::{Counters, DropMonitor};
 use crate::settings::Settings;
 
@@ -141,26 +141,9 @@ impl ContainerEvents {
 }
 
 pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
-    let mut settings = match Settings::resolve(args.config.as_deref(), &args.options) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("vigil: error: {e:#}");
-            return Ok(ExitStatus::Failure);
-        }
+    let Some(settings) = settings(&args.cfg) else {
+        return Ok(ExitStatus::Failure);
     };
-    if args.json {
-        settings.output.json_output = true;
-    }
-    log(
-        &settings,
-        &format!("vigil version {}", env!("CARGO_PKG_VERSION")),
-    );
-    for key in &settings.ignored {
-        log(
-            &settings,
-            &format!("warning: option '{key}' is not supported and was ignored"),
-        );
-    }
     if args.no_syscall && args.k8s_audit_webhook.is_none() && args.k8s_audit_file.is_empty() {
         eprintln!(
             "vigil: --no-syscall leaves no event source: add --k8s-audit-webhook ADDR or --k8s-audit-file FILE"
@@ -173,7 +156,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         eprintln!("vigil: {e}");
         return Ok(ExitStatus::Failure);
     }
-    let Some(ruleset) = load_rules(&args.rules)? else {
+    let Some(ruleset) = load_rules(&args.cfg.rules)? else {
         return Ok(ExitStatus::Failure);
     };
     let ruleset = ruleset.configure(&settings.ruleset);
