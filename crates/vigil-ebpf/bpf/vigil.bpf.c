@@ -446,6 +446,24 @@ static __always_inline __u32 tty_nr(struct task_struct *p)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+/* The user memory [start, end) of the exec'ing task (its argv or environment), at most
+ * VG_ARGS_MAX - 1 bytes, into dst (VG_ARGS_MAX bytes): the length read, 0 when empty or
+ * unreadable (counted in VG_STAT_ARGS_ERR). */
+static __always_inline __u16 read_user_span(char *dst, unsigned long start, unsigned long end)
+{
+	unsigned long n = end > start ? end - start : 0;
+	if (n > VG_ARGS_MAX - 1)
+		n = VG_ARGS_MAX - 1;
+	n &= VG_ARGS_MAX - 1;
+	if (n == 0)
+		return 0;
+	if (bpf_probe_read_user(dst, n, (const void *)start)) {
+		stat_inc(VG_STAT_ARGS_ERR);
+		return 0;
+	}
+	return (__u16)n;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -485,35 +503,12 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->filename_len = 0;
 		stat_inc(VG_STAT_STR_ERR);
 	}
-	unsigned long start = BPF_CORE_READ(p, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(p, mm, arg_end);
-	unsigned long len = end > start ? end - start : 0;
-	if (len > VG_ARGS_MAX - 1)
-		len = VG_ARGS_MAX - 1;
-	len &= VG_ARGS_MAX - 1;
-	e->args_len = 0;
-	if (len > 0) {
-		if (!bpf_probe_read_user(e->args, len,
-					 (const void *)start))
-			e->args_len = (__u16)len;
-		else
-			stat_inc(VG_STAT_ARGS_ERR);
-	}
+	e->args_len = read_user_span(e->args, BPF_CORE_READ(p, mm, arg_start),
+				     BPF_CORE_READ(p, mm, arg_end));
 	/* The environment, read now: /proc/PID/environ is gone once a short process exits. */
-	unsigned long env_start = BPF_CORE_READ(p, mm, env_start);
-	unsigned long env_end = BPF_CORE_READ(p, mm, env_end);
-	unsigned long env_n = env_end > env_start ? env_end - env_start : 0;
-	if (env_n > VG_ARGS_MAX - 1)
-		env_n = VG_ARGS_MAX - 1;
-	env_n &= VG_ARGS_MAX - 1;
-	e->env_len = 0;
+	e->env_len = read_user_span(e->env, BPF_CORE_READ(p, mm, env_start),
+				    BPF_CORE_READ(p, mm, env_end));
 	e->pad3[0] = e->pad3[1] = e->pad3[2] = 0;
-	if (env_n > 0) {
-		if (!bpf_probe_read_user(e->env, env_n, (const void *)env_start))
-			e->env_len = (__u16)env_n;
-		else
-			stat_inc(VG_STAT_ARGS_ERR);
-	}
 	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
 	e->exe_ctime_ns = 0;
 	e->exe_mtime_ns = 0;
