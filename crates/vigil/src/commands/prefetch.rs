@@ -95,18 +95,15 @@ fn offset(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The table blocks, owned (an event never comes here).
-fn owned_table(block: &Block<'_>) -> Option<Block<'static>> {
+/// A table block, which owns its data already, as `Block<'static>` (`None` for an event).
+fn owned_table(block: Block<'_>) -> Option<Block<'static>> {
     Some(match block {
-        Block::Section(h) => Block::Section(*h),
-        Block::MachineInfo(m) => Block::MachineInfo(m.clone()),
-        Block::Interfaces(l) => Block::Interfaces(l.clone()),
-        Block::Users(u) => Block::Users(u.clone()),
-        Block::Process(t) => Block::Process(t.clone()),
-        Block::Fds { tid, fds } => Block::Fds {
-            tid: *tid,
-            fds: fds.clone(),
-        },
+        Block::Section(h) => Block::Section(h),
+        Block::MachineInfo(m) => Block::MachineInfo(m),
+        Block::Interfaces(l) => Block::Interfaces(l),
+        Block::Users(u) => Block::Users(u),
+        Block::Process(t) => Block::Process(t),
+        Block::Fds { tid, fds } => Block::Fds { tid, fds },
         Block::Event(_) => return None,
     })
 }
@@ -197,7 +194,7 @@ fn produce(conv: &mut Converter<File>, full: &SyncSender<Batch>, empty: &Receive
                 (true, false)
             }
             Ok(Some(block)) => {
-                if let Some(t) = owned_table(&block) {
+                if let Some(t) = owned_table(block) {
                     batch.items.push(Item::Table(t));
                 }
                 (true, false)
