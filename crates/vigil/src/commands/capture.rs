@@ -18,7 +18,7 @@ use vigil_state::{SYSCALL_SCHEMA, State};
 use crate::ExitStatus;
 use crate::args::CaptureArgs;
 use crate::commands::inspect::compile_filter;
-use crate::commands::run::{ContainerEvents, now_ns, start_sensor};
+use crate::commands::live::{LiveFeed, Origin, attach_note, start_sensor};
 
 /// This host, as the capture's machine-info block.
 fn machine_info() -> MachineInfo {
@@ -43,27 +43,6 @@ fn machine_info() -> MachineInfo {
         reserved3: 0,
         reserved4: 0,
     }
-}
-
-/// How the sensor hooks system calls, for the start-up line.
-pub(super) fn attach_note(sensor: &vigil_ebpf::Sensor) -> String {
-    let mut s = match sensor.attach_mode() {
-        vigil_ebpf::AttachMode::Raw => "raw sys_exit, filtered in BPF".to_string(),
-        _ => "one tracepoint each".to_string(),
-    };
-    if sensor.mounted_tracefs() {
-        s.push_str("; mounted tracefs at /sys/kernel/tracing");
-    }
-    let missing: Vec<&str> = sensor
-        .unavailable()
-        .iter()
-        .filter_map(|nr| vigil_ebpf::syscalls::by_nr(*nr).map(|s| s.0))
-        .collect();
-    if !missing.is_empty() {
-        s.push_str("; not in this kernel: ");
-        s.push_str(&missing.join(", "));
-    }
-    s
 }
 
 pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
@@ -124,16 +103,13 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
     drop((threads, snapshot));
     // The containers running now, described by events right after the tables (libscap's
     // dumper writes its container events there too); written whatever the filter.
-    let mut containers = ContainerEvents::new();
-    let mut cbuf = vigil_ebpf::EventBuf::new();
-    let (mut events, mut written, mut skipped) = (0u64, 0u64, 0u64);
-    for cev in containers.startup(&state, now_ns()) {
-        let c = cbuf.raw(&cev);
-        state.apply(&c);
-        events += 1;
+    let mut feed = LiveFeed::new();
+    let mut written = 0u64;
+    feed.startup(&mut state, |_, ev, _| {
         written += 1;
-        w.event(&c).map_err(err)?;
-    }
+        w.event(ev)
+    })
+    .map_err(err)?;
     eprintln!(
         "Capture started: {} system calls watched ({}), {nthreads} threads read from /proc, writing {}",
         nrs.len() - sensor.unavailable().len(),
@@ -141,38 +117,22 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
         path.display()
     );
 
-    let conv = vigil_ebpf::Converter::new();
-    let mut buf = vigil_ebpf::EventBuf::new();
     let start = Instant::now();
     let deadline = args.duration.map(|d| start + d);
-    let mut result: Result<(), vigil_scap::ScapError> = Ok(());
     loop {
         let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
             || deadline.is_some_and(|d| Instant::now() >= d);
-        sensor.drain(usize::MAX, |rec| {
-            if result.is_err() {
-                return;
+        // Container events are written whatever the filter.
+        feed.drain(&mut sensor, &mut state, |state, ev, origin| {
+            if origin == Origin::Container
+                || filter.as_ref().is_none_or(|f| f.eval(&state.view(ev)))
+            {
+                written += 1;
+                w.event(ev)?;
             }
-            match conv.convert_into(rec, &mut buf) {
-                Ok(raw) => {
-                    if let Some(cev) = containers.before(&state, &raw) {
-                        let c = cbuf.raw(&cev);
-                        state.apply(&c);
-                        events += 1;
-                        written += 1;
-                        result = w.event(&c);
-                    }
-                    state.apply(&raw);
-                    events += 1;
-                    if result.is_ok() && filter.as_ref().is_none_or(|f| f.eval(&state.view(&raw))) {
-                        written += 1;
-                        result = w.event(&raw);
-                    }
-                }
-                Err(_) => skipped += 1,
-            }
-        });
-        std::mem::replace(&mut result, Ok(())).map_err(err)?;
+            Ok(())
+        })
+        .map_err(err)?;
         if stopping {
             break;
         }
@@ -185,10 +145,12 @@ pub(crate) fn run(args: &CaptureArgs) -> Result<ExitStatus> {
         .flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!(
-        "Capture stopped: {events} events in {:.3}s, {written} written to {}, {} dropped (ring full), {skipped} undecodable",
+        "Capture stopped: {} events in {:.3}s, {written} written to {}, {} dropped (ring full), {} undecodable",
+        feed.events,
         start.elapsed().as_secs_f64(),
         path.display(),
-        k.dropped
+        k.dropped,
+        feed.skipped
     );
     Ok(ExitStatus::Success)
 }

@@ -10,6 +10,7 @@ mod capture;
 pub(crate) mod check;
 mod fields;
 mod inspect;
+mod live;
 mod pipeline;
 mod prefetch;
 mod replay;

@@ -13,6 +13,7 @@ use vigil_state::{SYSCALL_SCHEMA, SYSCALL_SOURCE, State};
 
 use crate::ExitStatus;
 use crate::args::RunArgs;
+use crate::commands::live::{LiveFeed, attach_note, now_ns, start_sensor};
 use crate::commands::pipeline::{DropOut, Emitter, load_rules, log, settings};
 use crate::drops::{Counters, DropMonitor};
 use crate::settings::Settings;
@@ -28,13 +29,6 @@ fn counters(k: &vigil_ebpf::KernelStats) -> Counters {
     }
 }
 
-/// Wall-clock time in nanoseconds (the clock of live event timestamps).
-pub(super) fn now_ns() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-}
-
 /// The syscall event types the rules need, by name (`None`: every type).
 fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
     match ruleset.interest(SYSCALL_SOURCE) {
@@ -47,96 +41,6 @@ fn interest_names(ruleset: &vigil_rules::Ruleset) -> Option<Vec<&'static str>> {
                     .collect(),
             )
         }
-    }
-}
-
-/// Start the sensor on the syscall numbers `nrs`, then read the start-up state from /proc
-/// (this process left out): the users, process and fd blocks a capture carries, in a
-/// capture's order, to apply to `State` (and write, for `vigil capture`) before the first
-/// live event. Shared by `vigil run` and `vigil capture`.
-pub(super) fn start_sensor(
-    nrs: &[u32],
-    opts: vigil_ebpf::Options,
-) -> Result<(vigil_ebpf::Sensor, Vec<Block<'static>>), vigil_ebpf::Error> {
-    // The sensor first, so nothing that happens between the snapshot and the first record
-    // is lost (a process seen twice is harmless: the live event updates the table).
-    let sensor = vigil_ebpf::Sensor::start_with(nrs, opts)?;
-    let snap = vigil_ebpf::procfs::snapshot(Some(std::process::id()));
-    let mut blocks = Vec::with_capacity(1 + snap.threads.len() + snap.fds.len());
-    blocks.push(Block::Users(snap.users));
-    blocks.extend(
-        snap.threads
-            .into_iter()
-            .map(|t| Block::Process(Box::new(t))),
-    );
-    blocks.extend(
-        snap.fds
-            .into_iter()
-            .map(|(tid, fds)| Block::Fds { tid, fds }),
-    );
-    Ok((sensor, blocks))
-}
-
-/// Container events, the way a live source emits them: each container the events name is
-/// looked up in the runtimes' files (`vigil_ebpf::containers`) and described by a container
-/// event placed before the first event that names it, so `State` (and a capture's reader)
-/// learns `container.*` from events alone.
-///
-/// A process can show up in a container's cgroup before the runtime has written its state
-/// (runc's init joins the cgroup first): such a container is looked up again at each of its
-/// next execs, and described with its id alone once [`ContainerEvents::PATIENCE`] has passed.
-pub(super) struct ContainerEvents {
-    roots: vigil_ebpf::containers::Roots,
-    /// Containers not found yet, with when they were first seen.
-    waiting: std::collections::HashMap<String, Instant>,
-}
-
-impl ContainerEvents {
-    /// How long a container is looked for before it is described by its id alone.
-    const PATIENCE: Duration = Duration::from_secs(2);
-
-    pub(super) fn new() -> ContainerEvents {
-        ContainerEvents {
-            roots: vigil_ebpf::containers::Roots::default(),
-            waiting: std::collections::HashMap::new(),
-        }
-    }
-
-    /// The event describing container `id` (64 hex), unless its runtime state is not there
-    /// yet and it has been waited for less than [`Self::PATIENCE`].
-    fn describe(&mut self, id: &str, ts: u64, tid: u64) -> Option<vigil_scap::OwnedEvent> {
-        let json = vigil_ebpf::containers::container_json(&self.roots, id);
-        if !vigil_ebpf::containers::is_described(&json) {
-            let first = *self
-                .waiting
-                .entry(id.to_string())
-                .or_insert_with(Instant::now);
-            if first.elapsed() < Self::PATIENCE {
-                return None;
-            }
-        }
-        self.waiting.remove(id);
-        Some(vigil_ebpf::containers::event_of_json(&json, ts, tid))
-    }
-
-    /// The containers of the start-up tables, as events stamped `ts`.
-    pub(super) fn startup(&mut self, state: &State, ts: u64) -> Vec<vigil_scap::OwnedEvent> {
-        state
-            .undescribed_containers()
-            .into_iter()
-            .filter_map(|(id, tid)| self.describe(&id, ts, tid as u64))
-            .collect()
-    }
-
-    /// When `ev` is the first to name a container, its container event (to apply, evaluate
-    /// and write before `ev`).
-    pub(super) fn before(
-        &mut self,
-        state: &State,
-        ev: &vigil_scap::RawEvent<'_>,
-    ) -> Option<vigil_scap::OwnedEvent> {
-        let id = state.undescribed_container(ev)?;
-        self.describe(id, ev.ts, ev.tid)
     }
 }
 
@@ -217,15 +121,10 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
         state.apply_block(block);
     }
     drop(snapshot);
-    let mut containers = ContainerEvents::new();
-    let mut events = 0u64;
-    for cev in containers.startup(&state, now_ns()) {
-        let mut b = vigil_ebpf::EventBuf::new();
-        let raw = b.raw(&cev);
-        state.apply(&raw);
-        events += 1;
-        emitter.event(SYSCALL_SOURCE, &state.view(&raw), raw.ts)?;
-    }
+    let mut feed = LiveFeed::new();
+    feed.startup(&mut state, |state, ev, _| {
+        emitter.event(SYSCALL_SOURCE, &state.view(ev), ev.ts)
+    })?;
     log(
         &settings,
         &format!(
@@ -236,53 +135,32 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
                 .filter(|r| r.source == SYSCALL_SOURCE)
                 .count(),
             nrs.len() - sensor.unavailable().len(),
-            super::capture::attach_note(&sensor),
+            attach_note(&sensor),
         ),
     );
 
-    let conv = vigil_ebpf::Converter::new();
-    let mut buf = vigil_ebpf::EventBuf::new();
-    let mut cbuf = vigil_ebpf::EventBuf::new();
     let start = Instant::now();
     let deadline = args.duration.map(|d| start + d);
     let stats_every = Duration::from_secs(args.stats_interval);
     let mut next_stats = start + stats_every;
-    let (mut skipped, mut last_events) = (0u64, 0u64);
+    let mut last_events = 0u64;
+    // Audit events, counted with the syscall events in the totals.
+    let mut audit_events = 0u64;
     let mut last_stats_at = start;
     let mut last_k = sensor.stats();
     // Falco's syscall_event_drops monitor on the sensor's counters, checked every poll.
     let mut drops = DropMonitor::new(&settings.drops, counters(&last_k));
     let mut status = ExitStatus::Success;
-    let mut result = Ok(());
     loop {
         let stopping = stop.load(std::sync::atomic::Ordering::SeqCst)
             || deadline.is_some_and(|d| Instant::now() >= d);
-        sensor.drain(usize::MAX, |rec| {
-            if result.is_err() {
-                return;
-            }
-            match conv.convert_into(rec, &mut buf) {
-                Ok(raw) => {
-                    if let Some(cev) = containers.before(&state, &raw) {
-                        let c = cbuf.raw(&cev);
-                        state.apply(&c);
-                        events += 1;
-                        result = emitter.event(SYSCALL_SOURCE, &state.view(&c), c.ts);
-                    }
-                    state.apply(&raw);
-                    events += 1;
-                    let view = state.view(&raw);
-                    if result.is_ok() {
-                        result = emitter.event(SYSCALL_SOURCE, &view, raw.ts);
-                    }
-                }
-                Err(_) => skipped += 1,
-            }
-        });
-        result.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        feed.drain(&mut sensor, &mut state, |state, ev, _| {
+            emitter.event(SYSCALL_SOURCE, &state.view(ev), ev.ts)
+        })?;
         if let Some(a) = &mut audit {
-            events += a.drain(&mut emitter, &settings)?;
+            audit_events += a.drain(&mut emitter, &settings)?;
         }
+        let events = feed.events + audit_events;
         let mut out = DropOut {
             settings: &settings,
             emitter: &mut emitter,
@@ -303,7 +181,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
             log(
                 &settings,
                 &format!(
-                    "stats: {:.0} events/s, {events} events; drops by category (total, +since the last report): {} dropped (ring buffer full, +{}; syscall {}, exec {}, fork {}, exit {}), {} unreadable strings (+{}), {} unreadable sockets (+{}), {} unreadable exec args, {} exec cwds from /proc, {skipped} undecodable",
+                    "stats: {:.0} events/s, {events} events; drops by category (total, +since the last report): {} dropped (ring buffer full, +{}; syscall {}, exec {}, fork {}, exit {}), {} unreadable strings (+{}), {} unreadable sockets (+{}), {} unreadable exec args, {} exec cwds from /proc, {} undecodable",
                     (events - last_events) as f64 / secs,
                     k.dropped,
                     k.dropped.saturating_sub(last_k.dropped),
@@ -317,6 +195,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
                     k.sock_errors.saturating_sub(last_k.sock_errors),
                     k.args_errors,
                     k.cwd_errors,
+                    feed.skipped,
                 ),
             );
             last_k = k;
@@ -330,7 +209,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     let k = sensor.stats();
     drop(sensor);
     if let Some(a) = audit {
-        events += a.stop(&mut emitter, &settings)?;
+        audit_events += a.stop(&mut emitter, &settings)?;
     }
     log(
         &settings,
@@ -341,7 +220,7 @@ pub(crate) fn run(args: &RunArgs) -> Result<ExitStatus> {
     );
     eprint!("{}", drops.summary());
     emitter
-        .finish(events, start.elapsed())
+        .finish(feed.events + audit_events, start.elapsed())
         .context("cannot flush outputs")?;
     Ok(status)
 }
