@@ -10,7 +10,7 @@
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H
 
-#define VG_ABI_VERSION 5
+#define VG_ABI_VERSION 6
 
 #define VG_PATH_MAX 256 /* power of two */
 #define VG_ARGS_MAX 1024 /* power of two */
@@ -103,13 +103,15 @@ struct vg_exec {
 	__u64 exe_ctime_ns; /* of the executable's inode, epoch ns; 0 when unknown */
 	__u64 exe_mtime_ns;
 	__u16 cwd_len; /* bytes used in cwd */
-	__u16 pad2[3];
+	__u16 pad2;
+	__s32 pgid; /* process group, in the initial pid namespace; -1 when unknown */
 	/* The working directory's components, leaf first, each NUL-terminated ("b\0a\0" for
 	 * /a/b); complete up to the task's root when flags has VG_EXEC_CWD_COMPLETE. */
 	char cwd[VG_CWD_MAX];
 	__u16 env_len; /* bytes of the NUL-separated environment in env */
 	__u16 pad3[3];
 	char env[VG_ARGS_MAX];
+	__u64 fdlimit; /* soft RLIMIT_NOFILE, as /proc/PID/limits' "Max open files" */
 };
 
 #define VG_FORK_CHILD 1
@@ -171,7 +173,7 @@ VG_ASSERT_OFF(vg_syscall, addr_len, 136);
 VG_ASSERT_OFF(vg_syscall, str, 144);
 VG_ASSERT_OFF(vg_syscall, addr, 656);
 
-VG_ASSERT_SIZE(vg_exec, 2960);
+VG_ASSERT_SIZE(vg_exec, 2968);
 VG_ASSERT_OFF(vg_exec, ppid, 32);
 VG_ASSERT_OFF(vg_exec, uid, 36);
 VG_ASSERT_OFF(vg_exec, gid, 40);
@@ -190,9 +192,11 @@ VG_ASSERT_OFF(vg_exec, args, 368);
 VG_ASSERT_OFF(vg_exec, exe_ctime_ns, 1392);
 VG_ASSERT_OFF(vg_exec, exe_mtime_ns, 1400);
 VG_ASSERT_OFF(vg_exec, cwd_len, 1408);
+VG_ASSERT_OFF(vg_exec, pgid, 1412);
 VG_ASSERT_OFF(vg_exec, cwd, 1416);
 VG_ASSERT_OFF(vg_exec, env_len, 1928);
 VG_ASSERT_OFF(vg_exec, env, 1936);
+VG_ASSERT_OFF(vg_exec, fdlimit, 2960);
 
 VG_ASSERT_SIZE(vg_fork, 96);
 VG_ASSERT_OFF(vg_fork, child_tgid, 32);

@@ -15,6 +15,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define VG_RLIMIT_NOFILE 7
 #define VG_CWD_DEPTH 40 /* components plus mount crossings walked */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -446,6 +447,31 @@ static __always_inline __u32 tty_nr(struct task_struct *p)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+/* The process group (its pid in the initial namespace, as /proc/PID/stat's pgrp there) and
+ * the soft open-file limit, read here for the same reason as the tty. The array elements are
+ * addressed from relocated field offsets: aya cannot relocate array accessors. */
+static __always_inline void read_pgid_fdlimit(struct task_struct *p, struct vg_exec *e)
+{
+	const char *sig = (const char *)BPF_CORE_READ(p, signal);
+	const char *pgrp = NULL;
+	__s32 nr = -1;
+	if (!bpf_probe_read_kernel(&pgrp, sizeof(pgrp),
+				   sig + bpf_core_field_offset(struct signal_struct, pids) +
+					   PIDTYPE_PGID * sizeof(struct pid *)) &&
+	    pgrp &&
+	    bpf_probe_read_kernel(&nr, sizeof(nr),
+				  pgrp + bpf_core_field_offset(struct pid, numbers) +
+					  bpf_core_field_offset(struct upid, nr)))
+		nr = -1;
+	e->pgid = nr;
+	__u64 lim = 0;
+	bpf_probe_read_kernel(&lim, sizeof(lim),
+			      sig + bpf_core_field_offset(struct signal_struct, rlim) +
+				      VG_RLIMIT_NOFILE * sizeof(struct rlimit) +
+				      bpf_core_field_offset(struct rlimit, rlim_cur));
+	e->fdlimit = lim;
+}
+
 /* The user memory [start, end) of the exec'ing task (its argv or environment), at most
  * VG_ARGS_MAX - 1 bytes, into dst (VG_ARGS_MAX bytes): the length read, 0 when empty or
  * unreadable (counted in VG_STAT_ARGS_ERR). */
@@ -524,7 +550,8 @@ int BPF_PROG(vg_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		if (BPF_CORE_READ(oi, __upperdentry))
 			e->flags |= VG_EXEC_UPPER_LAYER;
 	}
-	e->pad2[0] = e->pad2[1] = e->pad2[2] = 0;
+	e->pad2 = 0;
+	read_pgid_fdlimit(p, e);
 	if (read_cwd(p, e))
 		e->flags |= VG_EXEC_CWD_COMPLETE;
 	else

@@ -10,7 +10,7 @@
 use std::mem::{offset_of, size_of};
 
 /// `VG_ABI_VERSION`.
-pub const ABI_VERSION: u16 = 5;
+pub const ABI_VERSION: u16 = 6;
 /// `VG_PATH_MAX`.
 pub const PATH_MAX: usize = 256;
 /// `VG_ARGS_MAX`.
@@ -117,11 +117,13 @@ pub struct VgExec {
     pub exe_ctime_ns: u64,
     pub exe_mtime_ns: u64,
     pub cwd_len: u16,
-    pub pad2: [u16; 3],
+    pub pad2: u16,
+    pub pgid: i32,
     pub cwd: [u8; CWD_MAX],
     pub env_len: u16,
     pub pad3: [u16; 3],
     pub env: [u8; ARGS_MAX],
+    pub fdlimit: u64,
 }
 
 #[repr(C)]
@@ -229,7 +231,7 @@ fn mirror_offset(s: &str, f: &str) -> Option<usize> {
         "vg_syscall" => m!(VgSyscall; h, ret, args, nr, str_len, sock, addr_len, pad, str, addr),
         "vg_exec" => m!(VgExec; h, ppid, uid, gid, loginuid, cap_inheritable, cap_permitted,
             cap_effective, exe_ino, nr, flags, filename_len, args_len, tty, comm, filename, args,
-            exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, cwd, env_len, pad3, env),
+            exe_ctime_ns, exe_mtime_ns, cwd_len, pad2, pgid, cwd, env_len, pad3, env, fdlimit),
         "vg_fork" => m!(VgFork; h, child_tgid, child_tid, ppid, uid, gid, pad, comm, child_vtid,
             child_vpid, pidns_init_start_ns, flags, pad2),
         "vg_exit" => m!(VgExit; h, exit_code, pad),

@@ -686,6 +686,9 @@ impl Converter {
             .unwrap_or_default();
         let tid = i64::from(h.tid);
         let pid = i64::from(h.tgid);
+        let pgid = i64::from(i32::from_ne_bytes(
+            u32_at(offset_of!(VgExec, pgid)).to_ne_bytes(),
+        ));
         // What the record cannot carry comes from /proc while the process is still there.
         let mut live = procfs::exec_extras(h.tgid);
         if live.cgroups.is_empty() {
@@ -738,7 +741,7 @@ impl Converter {
             .push_i64(pid)
             .push_i64(i64::from(u32_at(offset_of!(VgExec, ppid))))
             .push(with_nul(live.cwd.as_bytes()))
-            .push_u64(live.fdlimit)
+            .push_u64(u64_at(offset_of!(VgExec, fdlimit)))
             .push_u64(0)
             .push_u64(0)
             .push_u32(0)
@@ -748,7 +751,7 @@ impl Converter {
             .push(live.cgroups)
             .push(live.env)
             .push_u32(u32_at(offset_of!(VgExec, tty)))
-            .push_i64(live.pgid)
+            .push_i64(pgid)
             .push_u32(u32_at(offset_of!(VgExec, loginuid)))
             .push_u32(ppm_flags)
             .push_u64(u64_at(offset_of!(VgExec, cap_inheritable)))
@@ -759,7 +762,7 @@ impl Converter {
             .push_u64(u64_at(offset_of!(VgExec, exe_mtime_ns)))
             .push_u32(u32_at(offset_of!(VgExec, uid)))
             .push(with_nul(trusted.as_bytes()))
-            .push_i64(live.pgid)
+            .push_i64(pgid)
             .push_u32(u32_at(offset_of!(VgExec, gid)));
         if nr == NR_EXECVEAT {
             ev

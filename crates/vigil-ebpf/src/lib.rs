@@ -14,9 +14,10 @@
 //! * one ring buffer without per-event wakeups, drained on a timer; per-CPU counters for
 //!   drops (by kind of record) and read errors ([`KernelStats`]).
 //!
-//! Exec records carry credentials and capabilities, the environment and the controlling
-//! terminal (read at exec, for processes gone before /proc can be read; the terminal-shell
-//! rules test `proc.tty`), the executable's inode times and
+//! Exec records carry credentials and capabilities, the environment, the controlling
+//! terminal, the process group and the open-file limit (read at exec, for processes gone
+//! before /proc can be read; the terminal-shell rules test `proc.tty`), the executable's
+//! inode times and
 //! overlayfs upper-layer flag, and the working directory walked from the kernel's `fs->pwd`
 //! (so a process that exits before its record is read still has the right `proc.cwd`; /proc
 //! only when the walk is too deep). Each fork is sent as libscap sends clone's exit: the

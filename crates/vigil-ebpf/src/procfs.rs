@@ -20,12 +20,6 @@ pub struct ExecExtras {
     pub cgroups: Vec<u8>,
     /// Environment, NUL-separated.
     pub env: Vec<u8>,
-    /// Open-file limit.
-    pub fdlimit: u64,
-    /// Process group.
-    pub pgid: i64,
-    /// Controlling terminal (`tty_nr` of /proc/PID/stat), 0 for none.
-    pub tty: u32,
 }
 
 fn link(p: &Path) -> Option<String> {
@@ -83,15 +77,11 @@ fn fdlimit(dir: &Path) -> u64 {
 /// The extras of a live process (empty values when it is gone).
 pub fn exec_extras(pid: u32) -> ExecExtras {
     let dir = Path::new("/proc").join(pid.to_string());
-    let st = stat_fields(&dir);
     ExecExtras {
         cwd: link(&dir.join("cwd")).unwrap_or_default(),
         exepath: link(&dir.join("exe")),
         cgroups: cgroups_of(&dir),
         env: fs::read(dir.join("environ")).unwrap_or_default(),
-        fdlimit: fdlimit(&dir),
-        pgid: st.get(2).and_then(|v| v.parse().ok()).unwrap_or(-1),
-        tty: st.get(4).and_then(|v| v.parse().ok()).unwrap_or(0),
     }
 }
 
@@ -483,7 +473,6 @@ mod tests {
         let x = exec_extras(std::process::id());
         assert!(x.cwd.starts_with('/'));
         assert!(x.exepath.is_some());
-        assert!(x.fdlimit > 0);
         assert!(String::from_utf8_lossy(&x.cgroups).contains('='));
     }
 

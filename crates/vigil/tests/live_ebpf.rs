@@ -638,7 +638,8 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
             "- rule: Marked exec\n  desc: test\n  condition: evt.type = execve and proc.args contains {marker}\n  \
              output: \"args=%proc.args vpid=%proc.vpid pid=%proc.pid vtid=%thread.vtid caps=%thread.cap_effective \
              perm=%thread.cap_permitted cwd=%proc.cwd container=%container.id \
-             upper=%proc.is_exe_upper_layer env=%proc.env[VIGIL_LIVE_ENV] tty=%proc.tty\"\n  priority: WARNING\n"
+             upper=%proc.is_exe_upper_layer env=%proc.env[VIGIL_LIVE_ENV] tty=%proc.tty \
+             pgid=%proc.pgid vpgid=%proc.vpgid fdlimit=%proc.fdlimit\"\n  priority: WARNING\n"
         ),
     )
     .expect("write rules");
@@ -715,6 +716,24 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
         ),
         "/dev/null",
     ]);
+    // In a process group of its own (setsid), with an open-file limit of its own: the
+    // shell notes its group, then becomes a short-lived program whose group and limit only
+    // the kernel can still tell.
+    let limits_sh = dir.join("limits.sh");
+    let pgid_file = dir.join("pgid");
+    std::fs::write(
+        &limits_sh,
+        "cut -d' ' -f5 /proc/self/stat > \"$1\"\nulimit -n 1234\nexec /bin/true \"$2\"\n",
+    )
+    .expect("write limits.sh");
+    run_ok(&[
+        "setsid",
+        "--wait",
+        "/bin/sh",
+        limits_sh.to_str().expect("utf-8"),
+        pgid_file.to_str().expect("utf-8"),
+        &format!("{marker}-limits"),
+    ]);
     std::thread::sleep(Duration::from_millis(500));
     let (alerts, log) = sensor.stop();
     let _ = Command::new("umount").arg(ov.join("merged")).status();
@@ -767,5 +786,20 @@ fn exec_events_carry_caps_namespaces_and_the_kernel_cwd() {
         .expect("tty_nr is a number");
     assert_ne!(want, 0, "script(1) gave the shell no terminal");
     assert_eq!(tty["proc.tty"], want, "{tty}");
+    let limits = get("limits");
+    let pgid: i64 = std::fs::read_to_string(&pgid_file)
+        .expect("pgid written")
+        .trim()
+        .parse()
+        .expect("pgid is a number");
+    assert_eq!(limits["proc.pgid"], pgid, "{limits}");
+    assert_eq!(limits["proc.vpgid"], pgid, "{limits}");
+    assert_eq!(limits["proc.fdlimit"], 1234, "{limits}");
+    // The host's shell (not a group leader) is in the test's process group, not its own.
+    assert_ne!(host["proc.pgid"], pgid, "{host}");
+    assert!(
+        host["proc.fdlimit"].as_u64().is_some_and(|n| n > 0),
+        "{host}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
