@@ -8,11 +8,13 @@
 //!   bytes into typed [`ParamValue`]s.
 //! * [`Converter`] rewrites old captures the way libscap ≥ 0.20 does (enter events merged into
 //!   exit events), so consumers see the per-event view Falco's rules see.
+//! * [`EventBatch`] holds copies of events, to be read back after the reader has moved on.
 //! * [`Writer`] writes captures in libscap's current layout.
 //!
 //! Untrusted input never panics: errors carry the byte offset in the decompressed stream.
 #![deny(missing_docs)]
 
+mod batch;
 mod block;
 mod convert;
 mod decode;
@@ -22,6 +24,7 @@ mod reader;
 mod table;
 mod writer;
 
+pub use batch::EventBatch;
 pub use block::{
     FdDetail, FdInfo, GroupInfo, Interface, MachineInfo, SectionHeader, ThreadInfo, UserInfo,
     UserList, fd_type, split_nul,

@@ -2,44 +2,33 @@
 //!
 //! The reader (I/O, block framing, the parameter walk) and the converter (enter events merged
 //! into exit events) run on their own thread and hand their output over in batches, in capture
-//! order: the events' parameters copied into one byte buffer with their ranges, and the few
-//! table blocks (process and fd lists, users, interfaces) as they are. The caller's thread
-//! rebuilds each event as a [`RawEvent`] over the batch — no second parameter walk — and does
+//! order: the events copied as they are into an [`EventBatch`] (each event's bytes, the bytes
+//! the converter added, its parameter ranges: three copies per event, whatever its number of
+//! parameters), and the few table blocks (process and fd lists, users, interfaces) and errors
+//! apart, each with its place among the events. The caller's thread reads each event back as a
+//! `RawEvent` over the batch — no second parameter walk — and does
 //! what must stay in order: state, filter, output. Batches go back to the reading thread to be
 //! refilled, so the steady state allocates nothing. An error of the stream travels in order
 //! with the events: the events before it are processed first.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use vigil_scap::{Block, Converter, ErrorKind, RawEvent, ScapError};
+use vigil_scap::{Block, Converter, ErrorKind, EventBatch, ScapError};
 
 /// Events per batch, at most.
 const BATCH_EVENTS: usize = 4096;
-/// Parameter bytes per batch before it is handed over (a single large event may exceed it).
+/// Event bytes per batch before it is handed over (a single large event may exceed it).
 const BATCH_BYTES: usize = 512 << 10;
 /// Batches in flight: filled, queued, being consumed.
 const BATCHES: usize = 4;
 
-/// One event's header and the range of its parameters in [`Batch::ranges`].
-#[derive(Clone, Copy)]
-struct Head {
-    ts: u64,
-    tid: u64,
-    flags: u32,
-    cpu: u16,
-    code: u16,
-    first: u32,
-    end: u32,
-}
-
-enum Item {
-    Event(Head),
+/// A table block or an error of the stream: rare, kept apart from the events.
+enum Other {
     Table(Block<'static>),
     Error(ScapError),
-    /// A table or error already handed out.
-    Taken,
 }
 
 /// What [`Prefetch::next`] yields, in capture order.
@@ -50,49 +39,26 @@ pub(super) enum Next<'a> {
 
 #[derive(Default)]
 struct Batch {
-    bytes: Vec<u8>,
-    ranges: Vec<(u32, u32)>,
-    items: Vec<Item>,
+    events: EventBatch,
+    /// Tables and errors, each with the number of events of the batch that come before it.
+    others: VecDeque<(usize, Other)>,
 }
 
 impl Batch {
     fn clear(&mut self) {
-        self.bytes.clear();
-        self.ranges.clear();
-        self.items.clear();
+        self.events.clear();
+        self.others.clear();
     }
 
     fn full(&self) -> bool {
-        self.items.len() >= BATCH_EVENTS || self.bytes.len() >= BATCH_BYTES
+        self.events.len() + self.others.len() >= BATCH_EVENTS
+            || self.events.byte_len() >= BATCH_BYTES
     }
 
-    /// Append `ev`; false when its parameters do not fit the batch's 31-bit offsets (the
-    /// caller hands the batch over and retries on an empty one).
-    fn push_event(&mut self, ev: &RawEvent<'_>) -> bool {
-        if self.bytes.len() + ev.params_len() >= (1 << 31) && !self.bytes.is_empty() {
-            return false;
-        }
-        let first = self.ranges.len();
-        for p in ev.params() {
-            let s = self.bytes.len();
-            self.bytes.extend_from_slice(p);
-            self.ranges.push((offset(s), offset(self.bytes.len())));
-        }
-        self.items.push(Item::Event(Head {
-            ts: ev.ts,
-            tid: ev.tid,
-            flags: ev.flags,
-            cpu: ev.cpu,
-            code: ev.code,
-            first: offset(first),
-            end: offset(self.ranges.len()),
-        }));
-        true
+    /// Append a table block or an error after the events pushed so far.
+    fn push_other(&mut self, other: Other) {
+        self.others.push_back((self.events.len(), other));
     }
-}
-
-fn offset(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A table block, which owns its data already, as `Block<'static>` (`None` for an event).
@@ -138,29 +104,22 @@ impl Prefetch {
 
     /// The next block or error, in capture order; `None` at the end of the stream.
     pub(super) fn next(&mut self) -> Option<Next<'_>> {
-        while self.pos >= self.current.items.len() {
+        while self.pos >= self.current.events.len() && self.current.others.is_empty() {
             let batch = self.full.recv().ok()?;
             let done = std::mem::replace(&mut self.current, batch);
             let _ = self.empty.try_send(done);
             self.pos = 0;
         }
-        let i = self.pos;
+        let b = &mut self.current;
+        if b.others.front().is_some_and(|&(at, _)| at == self.pos) {
+            return b.others.pop_front().map(|(_, other)| match other {
+                Other::Table(t) => Next::Block(t),
+                Other::Error(e) => Next::Error(e),
+            });
+        }
+        let ev = b.events.get(self.pos)?;
         self.pos += 1;
-        if let Item::Event(h) = self.current.items[i] {
-            let b = &self.current;
-            let ranges = b
-                .ranges
-                .get(h.first as usize..h.end as usize)
-                .unwrap_or(&[]);
-            return Some(Next::Block(Block::Event(RawEvent::new(
-                h.ts, h.tid, h.cpu, h.flags, h.code, &b.bytes, ranges,
-            ))));
-        }
-        match std::mem::replace(&mut self.current.items[i], Item::Taken) {
-            Item::Table(t) => Some(Next::Block(t)),
-            Item::Error(e) => Some(Next::Error(e)),
-            Item::Event(_) | Item::Taken => self.next(),
-        }
+        Some(Next::Block(Block::Event(ev)))
     }
 }
 
@@ -183,26 +142,19 @@ fn produce(conv: &mut Converter<File>, full: &SyncSender<Batch>, empty: &Receive
     loop {
         let (item_done, stop) = match conv.next() {
             Ok(Some(Block::Event(ev))) => {
-                if !batch.push_event(&ev) {
-                    if full.send(std::mem::take(&mut batch)).is_err() {
-                        return;
-                    }
-                    batch = empty.recv().unwrap_or_default();
-                    batch.clear();
-                    batch.push_event(&ev);
-                }
+                batch.events.push(&ev);
                 (true, false)
             }
             Ok(Some(block)) => {
                 if let Some(t) = owned_table(block) {
-                    batch.items.push(Item::Table(t));
+                    batch.push_other(Other::Table(t));
                 }
                 (true, false)
             }
             Ok(None) => (false, true),
             Err(e) => {
                 let fatal = !matches!(e.kind, ErrorKind::Conversion);
-                batch.items.push(Item::Error(e));
+                batch.push_other(Other::Error(e));
                 (true, fatal)
             }
         };
