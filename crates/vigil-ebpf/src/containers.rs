@@ -311,6 +311,23 @@ fn docker(dir: &Path, c: &mut Map<String, Json>, labels: &mut Map<String, Json>)
     if let Some(t) = rfc3339_secs(str_of(&cfg, &["Created"])) {
         c.insert("created_time".into(), t.into());
     }
+    // The volumes and binds the user asked for, as `docker inspect` lists them (the runtime
+    // spec also has docker's own /etc/hosts, resolv.conf and hostname binds).
+    if let Some(points) = cfg["MountPoints"].as_object() {
+        let mounts: Vec<Json> = points
+            .values()
+            .map(|m| {
+                json!({
+                    "Source": str_of(m, &["Source"]),
+                    "Destination": str_of(m, &["Destination"]),
+                    "Mode": str_of(m, &["Relabel"]),
+                    "RW": m["RW"].as_bool().unwrap_or(true),
+                    "Propagation": str_of(m, &["Propagation"]),
+                })
+            })
+            .collect();
+        c.insert("Mounts".into(), mounts.into());
+    }
     if let Some(host) = read_json(&dir.join("hostconfig.json")) {
         if let Some(p) = host["Privileged"].as_bool() {
             c.insert("privileged".into(), p.into());
@@ -594,7 +611,9 @@ mod tests {
         write(
             &base.join(format!("docker/{ID}/config.v2.json")),
             &json!({"Name": "/web", "Image": "sha256:abcd", "Created": "2026-11-29T06:00:00Z",
-                "Config": {"Image": "nginx:1.25", "Labels": {"app": "web"}}}),
+                "Config": {"Image": "nginx:1.25", "Labels": {"app": "web"}},
+                "MountPoints": {"/host-etc": {"Source": "/etc", "Destination": "/host-etc",
+                    "RW": false, "Relabel": "ro", "Propagation": "rprivate", "Type": "bind"}}}),
         );
         write(
             &base.join(format!("docker/{ID}/hostconfig.json")),
@@ -610,6 +629,11 @@ mod tests {
         assert_eq!(c["host_network"], true);
         assert_eq!(c["host_pid"], false);
         assert_eq!(c["labels"]["app"], "web");
+        assert_eq!(
+            c["Mounts"],
+            json!([{"Source": "/etc", "Destination": "/host-etc", "Mode": "ro", "RW": false,
+                "Propagation": "rprivate"}])
+        );
         let _ = fs::remove_dir_all(&base);
     }
 

@@ -4,9 +4,9 @@
 //! inside the containers and check that the embedded default rules fire with the right
 //! container, process and fd fields, live and from the capture recorded meanwhile; and the
 //! same in a containerd container laid out as Kubernetes' CRI leaves it (a private
-//! containerd daemon, driven with ctr).
+//! containerd daemon, driven with ctr), and in a docker container (a private dockerd).
 //!
-//! Needs root, podman, runc, busybox-static, containerd and a C compiler with a static libc
+//! Needs root, podman, runc, busybox-static, containerd, dockerd and a C compiler with a static libc
 //! (the packages in `scripts/apt-packages`). Without them the tests are skipped with a message,
 //! unless `CI` is set: CI runs as root with those packages, so there a missing piece is a
 //! failure, not a silent pass.
@@ -866,5 +866,216 @@ fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
     .unwrap_or_else(|| panic!("no terminal-shell alert in {short}:\n{}", ctx()));
     assert_eq!(field(a, "k8s.pod.name"), "web-0", "{a}");
     assert_eq!(field(a, "k8s.ns.name"), "prod", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+}
+
+/// The docker client that goes with Debian's dockerd (`docker.io`), else the one on PATH.
+fn docker_client() -> &'static str {
+    if Path::new("/usr/bin/docker").exists() {
+        "/usr/bin/docker"
+    } else {
+        "docker"
+    }
+}
+
+/// A private docker daemon (Debian's dockerd): socket, pid file and log under a temporary
+/// directory, no bridge and no iptables rules; its data and runtime state stay at the default
+/// places (`/var/lib/docker`, `/run/docker`), which is where vigil reads docker's containers.
+/// Dropping it removes its containers and images, stops it, and removes `/var/lib/docker` if
+/// it made it.
+struct Docker {
+    dir: PathBuf,
+    daemon: Child,
+    containers: Vec<String>,
+    images: Vec<String>,
+    made_var_lib: bool,
+}
+
+impl Docker {
+    /// `None` (a skip, or a failure in CI) when dockerd is missing or another daemon runs.
+    fn start(tag: &str) -> Option<Docker> {
+        let missing = !works("dockerd", &["--version"]);
+        let busy = works("pgrep", &["-x", "dockerd"]);
+        if missing || busy {
+            let why = if missing {
+                "dockerd is missing (docker.io in scripts/apt-packages)"
+            } else {
+                "a docker daemon already runs here"
+            };
+            assert!(!in_ci(), "CI is set but the docker test cannot run: {why}");
+            eprintln!("skipping docker test: {why}");
+            return None;
+        }
+        let dir = std::env::temp_dir().join(format!("vigil-docker-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let made_var_lib = !Path::new("/var/lib/docker").exists();
+        let log = std::fs::File::create(dir.join("dockerd.log")).expect("log");
+        let daemon = Command::new("dockerd")
+            .arg("-H")
+            .arg(format!("unix://{}", dir.join("docker.sock").display()))
+            .arg("--pidfile")
+            .arg(dir.join("docker.pid"))
+            .args(["--bridge=none", "--iptables=false", "--ip6tables=false"])
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("dockerd starts");
+        let d = Docker {
+            dir,
+            daemon,
+            containers: Vec::new(),
+            images: Vec::new(),
+            made_var_lib,
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !d
+            .command()
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            assert!(
+                Instant::now() < deadline,
+                "dockerd did not come up:\n{}",
+                std::fs::read_to_string(d.dir.join("dockerd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        Some(d)
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(docker_client());
+        c.arg("-H")
+            .arg(format!("unix://{}", self.dir.join("docker.sock").display()));
+        c
+    }
+
+    /// `docker ARGS`, asserting success; its stdout.
+    fn run(&self, args: &[&str]) -> String {
+        let out = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("docker {args:?}: {e}"));
+        assert!(
+            out.status.success(),
+            "docker {args:?}: {}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+impl Drop for Docker {
+    fn drop(&mut self) {
+        let quiet = |c: &mut Command| {
+            let _ = c.stdout(Stdio::null()).stderr(Stdio::null()).status();
+        };
+        for c in &self.containers {
+            quiet(self.command().args(["rm", "-f", c]));
+        }
+        for i in &self.images {
+            quiet(self.command().args(["rmi", "-f", i]));
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.daemon.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.daemon.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.made_var_lib {
+            let _ = std::fs::remove_dir_all("/var/lib/docker");
+        }
+    }
+}
+
+/// A docker container started under the sensor: its name and image come from docker's own
+/// records (`/var/lib/docker/containers/<id>/config.v2.json`, `hostconfig.json`), found
+/// through the runc state docker leaves in `/run/docker/runtime-runc/moby`.
+#[test]
+fn default_rules_fire_inside_a_docker_container_with_container_fields() {
+    if !can_run() {
+        return;
+    }
+    let _serial = serial();
+    let Some(mut docker) = Docker::start("dk") else {
+        return;
+    };
+    let podman = Podman::new("dk");
+    let archive = podman.dir.join("image.tar");
+    podman.run(&[
+        "save",
+        "--format",
+        "docker-archive",
+        "-o",
+        archive.to_str().expect("utf-8"),
+        &podman.image,
+    ]);
+    docker.run(&["load", "-i", archive.to_str().expect("utf-8")]);
+    docker.images.push(podman.image.clone());
+    let sensor = Sensor::spawn(
+        &["run", "--json", "--stats-interval", "0"],
+        "Sensor started",
+    );
+    let name = format!("vigil-dk-{}", std::process::id());
+    let id = docker
+        .run(&[
+            "run",
+            "-d",
+            "--name",
+            &name,
+            "--network",
+            "none",
+            "-v",
+            "/etc:/host-etc:ro",
+            &podman.image,
+            "sleep",
+            "100000",
+        ])
+        .trim()
+        .to_string();
+    docker.containers.push(name.clone());
+    assert!(
+        id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "docker run printed {id:?}"
+    );
+    docker.run(&["exec", &name, "cat", "/etc/shadow"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let (out, log) = sensor.stop_raw("INT");
+    let alerts = parse_alerts(&out);
+    let ctx = || dump(&alerts, &log);
+    let short = &id[..12];
+    let repo = podman.image.rsplit_once(':').expect("tag").0;
+
+    let a = find(
+        &alerts,
+        "Credential Store Read by Untrusted Program",
+        short,
+        |a| field(a, "fd.name") == "/etc/shadow",
+    )
+    .unwrap_or_else(|| panic!("no shadow-read alert in {short}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "cat", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+
+    let started: Vec<&Json> = alerts
+        .iter()
+        .filter(|a| {
+            a["rule"] == "Container Started with Sensitive Host Mount"
+                && field(a, "container.id") == short
+        })
+        .collect();
+    assert_eq!(started.len(), 1, "one sensitive-mount alert:\n{}", ctx());
+    let a = started[0];
+    assert_eq!(field(a, "container.name"), name.as_str(), "{a}");
+    let mounts = field(a, "container.mounts").as_str().unwrap_or_default();
+    assert!(mounts.contains("/etc:/host-etc:ro:false:"), "{a}");
     assert_eq!(field(a, "container.image.repository"), repo, "{a}");
 }
