@@ -190,6 +190,21 @@ impl Podman {
         ]);
     }
 
+    /// The image saved as an archive of `format` (`oci-archive`, `docker-archive`) for
+    /// another engine to import.
+    fn save(&self, format: &str) -> PathBuf {
+        let archive = self.dir.join(format!("image.{format}.tar"));
+        self.run(&[
+            "save",
+            "--format",
+            format,
+            "-o",
+            archive.to_str().expect("utf-8"),
+            &self.image,
+        ]);
+        archive
+    }
+
     /// Start a long-running container (no network); its full id.
     fn start(&mut self, name: &str, extra: &[&str]) -> String {
         let mut args = vec!["run", "-d", "--name", name, "--network", "none"];
@@ -248,6 +263,20 @@ fn find<'a>(
     alerts
         .iter()
         .find(|a| a["rule"] == rule && field(a, "container.id") == cid && pred(a))
+}
+
+/// `cat /etc/shadow` in container `cid` (12 characters) of image `repo` raised the
+/// credential-store alert.
+fn assert_shadow_read(alerts: &[Json], cid: &str, repo: &str, ctx: &dyn Fn() -> String) {
+    let a = find(
+        alerts,
+        "Credential Store Read by Untrusted Program",
+        cid,
+        |a| field(a, "fd.name") == "/etc/shadow",
+    )
+    .unwrap_or_else(|| panic!("no shadow-read alert in {cid}:\n{}", ctx()));
+    assert_eq!(field(a, "proc.name"), "cat", "{a}");
+    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
 }
 
 #[test]
@@ -783,15 +812,7 @@ fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
     }
     let _serial = serial();
     let podman = Podman::new("ctr");
-    let archive = podman.dir.join("image.tar");
-    podman.run(&[
-        "save",
-        "--format",
-        "oci-archive",
-        "-o",
-        archive.to_str().expect("utf-8"),
-        &podman.image,
-    ]);
+    let archive = podman.save("oci-archive");
     let mut cd = Containerd::start("k8s");
     cd.run(&["images", "import", archive.to_str().expect("utf-8")]);
     // A 64-hex id, as the kubelet's are.
@@ -847,15 +868,7 @@ fn default_rules_fire_inside_a_containerd_container_with_kubernetes_fields() {
     let short = &id[..12];
     let repo = podman.image.rsplit_once(':').expect("tag").0;
 
-    let a = find(
-        &alerts,
-        "Credential Store Read by Untrusted Program",
-        short,
-        |a| field(a, "fd.name") == "/etc/shadow",
-    )
-    .unwrap_or_else(|| panic!("no shadow-read alert in {short}:\n{}", ctx()));
-    assert_eq!(field(a, "proc.name"), "cat", "{a}");
-    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+    assert_shadow_read(&alerts, short, repo, &ctx);
 
     let a = find(
         &alerts,
@@ -1010,15 +1023,7 @@ fn default_rules_fire_inside_a_docker_container_with_container_fields() {
         return;
     };
     let podman = Podman::new("dk");
-    let archive = podman.dir.join("image.tar");
-    podman.run(&[
-        "save",
-        "--format",
-        "docker-archive",
-        "-o",
-        archive.to_str().expect("utf-8"),
-        &podman.image,
-    ]);
+    let archive = podman.save("docker-archive");
     docker.run(&["load", "-i", archive.to_str().expect("utf-8")]);
     docker.images.push(podman.image.clone());
     let sensor = Sensor::spawn(
@@ -1055,15 +1060,7 @@ fn default_rules_fire_inside_a_docker_container_with_container_fields() {
     let short = &id[..12];
     let repo = podman.image.rsplit_once(':').expect("tag").0;
 
-    let a = find(
-        &alerts,
-        "Credential Store Read by Untrusted Program",
-        short,
-        |a| field(a, "fd.name") == "/etc/shadow",
-    )
-    .unwrap_or_else(|| panic!("no shadow-read alert in {short}:\n{}", ctx()));
-    assert_eq!(field(a, "proc.name"), "cat", "{a}");
-    assert_eq!(field(a, "container.image.repository"), repo, "{a}");
+    assert_shadow_read(&alerts, short, repo, &ctx);
 
     let started: Vec<&Json> = alerts
         .iter()
