@@ -159,13 +159,37 @@ fn compile_rule(rule: &'static ConvRule) -> Compiled {
     }
 }
 
+impl CodeEntry {
+    /// The rule for an event of this code with `nparams` parameters.
+    #[inline]
+    fn rule(&self, nparams: usize) -> Option<&Compiled> {
+        let np = u8::try_from(nparams).ok()?;
+        self.rules.iter().find(|c| c.rule.nparams == np)
+    }
+
+    /// The eligibility rules for an event of this code (`code`) with `nparams` parameters.
+    #[inline]
+    fn verdict(&self, code: u16, nparams: usize) -> Result<Verdict, String> {
+        match self.class {
+            Class::Drop => Ok(Verdict::Drop),
+            Class::Pass => Ok(Verdict::Pass),
+            Class::Enter => Ok(Verdict::Convert),
+            Class::Exit { old } => {
+                if nparams > self.nparams {
+                    Err(too_many_params(code, nparams))
+                } else if old || nparams != self.nparams {
+                    Ok(Verdict::Convert)
+                } else {
+                    Ok(Verdict::Pass)
+                }
+            }
+            Class::Unmanaged => Err(unmanaged(code)),
+        }
+    }
+}
+
 fn find_compiled(code: u16, nparams: usize) -> Option<&'static Compiled> {
-    let np = u8::try_from(nparams).ok()?;
-    code_table()
-        .get(usize::from(code))?
-        .rules
-        .iter()
-        .find(|c| c.rule.nparams == np)
+    code_table().get(usize::from(code))?.rule(nparams)
 }
 
 #[cfg(test)]
@@ -187,23 +211,9 @@ pub enum Verdict {
 /// The eligibility rules for an event code with `nparams` parameters.
 #[inline]
 pub fn verdict(code: u16, nparams: usize) -> Result<Verdict, String> {
-    let Some(entry) = code_table().get(usize::from(code)) else {
-        return Ok(Verdict::Drop);
-    };
-    match entry.class {
-        Class::Drop => Ok(Verdict::Drop),
-        Class::Pass => Ok(Verdict::Pass),
-        Class::Enter => Ok(Verdict::Convert),
-        Class::Exit { old } => {
-            if nparams > entry.nparams {
-                Err(too_many_params(code, nparams))
-            } else if old || nparams != entry.nparams {
-                Ok(Verdict::Convert)
-            } else {
-                Ok(Verdict::Pass)
-            }
-        }
-        Class::Unmanaged => Err(unmanaged(code)),
+    match code_table().get(usize::from(code)) {
+        Some(entry) => entry.verdict(code, nparams),
+        None => Ok(Verdict::Drop),
     }
 }
 
@@ -401,50 +411,47 @@ impl ConverterState {
     }
 
     /// Decide what to do with `ev`, storing enter events and rewriting old layouts.
+    ///
+    /// The event's table entry and rule are looked up once; the common cases (an exit event
+    /// passed as it is, an enter event as read stored for its thread) return before any
+    /// rewrite state is touched.
     pub fn process(&mut self, ev: &RawEvent<'_>) -> Result<Outcome, String> {
-        let verdict = verdict(ev.code, ev.nparams())?;
+        let np = ev.nparams();
+        let entry = code_table().get(usize::from(ev.code));
+        let verdict = entry.map_or(Ok(Verdict::Drop), |e| e.verdict(ev.code, np))?;
         if ev.code == PROCEXIT_1_E || ev.code == PROCEXIT_E {
             self.forget(ev.tid);
         }
-        match verdict {
-            Verdict::Pass => return Ok(Outcome::Pass),
-            Verdict::Drop => {
+        let entry = match (verdict, entry) {
+            (Verdict::Pass, _) => return Ok(Outcome::Pass),
+            (Verdict::Convert, Some(entry)) => entry,
+            (Verdict::Drop | Verdict::Convert, _) => {
                 self.dropped += 1;
                 return Ok(Outcome::Drop);
             }
-            Verdict::Convert => {}
-        }
-        // An enter event as read whose rule stores it (the common case): stored straight from
-        // its ranges.
-        if let Some(c) = find_compiled(ev.code, ev.nparams())
+        };
+        let compiled = entry.rule(np);
+        let as_read = ev.ranges.iter().all(|r| r.0 & EXT == 0);
+        if as_read
+            && let Some(c) = compiled
             && c.rule.action == Action::Store
-            && ev.ranges.iter().all(|r| r.0 & EXT == 0)
+            && Self::store_as_read(&mut self.storage, &mut self.spare, ev)
         {
-            self.code = ev.code;
-            self.ext.clear();
-            Self::store_ranges(
-                &mut self.storage,
-                &mut self.spare,
-                ev.code,
-                ev,
-                &[],
-                ev.ranges,
-            );
             self.dropped += 1;
             return Ok(Outcome::Drop);
         }
         self.code = ev.code;
         self.ext.clear();
         self.cur.clear();
-        if ev.ranges.iter().all(|r| r.0 & EXT == 0) {
-            // As read: every range is over the event's own bytes.
+        if as_read {
             self.cur.extend_from_slice(ev.ranges);
         } else {
             self.push_ranges_with_ext(ev);
         }
+        let mut compiled = compiled;
         let mut changed = false;
         for _ in 0..MAX_CONVERSIONS {
-            let (step, rewrote) = self.step(ev)?;
+            let (step, rewrote) = self.step(ev, compiled)?;
             changed |= rewrote;
             match step {
                 Step::Pass => {
@@ -458,7 +465,7 @@ impl ConverterState {
                     self.dropped += 1;
                     return Ok(Outcome::Drop);
                 }
-                Step::Continue => {}
+                Step::Continue => compiled = find_compiled(self.code, self.cur.len()),
             }
         }
         Err(format!(
@@ -505,6 +512,32 @@ impl ConverterState {
         );
     }
 
+    /// Store an enter event as read for its thread: its bytes and its ranges copied as they
+    /// are (two copies, whatever its number of parameters). False, storing nothing, if a range
+    /// is out of its bytes (the caller then stores it parameter by parameter, such a parameter
+    /// empty).
+    fn store_as_read(
+        storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        spare: &mut Vec<Stored>,
+        ev: &RawEvent<'_>,
+    ) -> bool {
+        let len = ev.buf.len();
+        if !ev.ranges.iter().all(|&(a, b)| a <= b && b as usize <= len) {
+            return false;
+        }
+        let stored = storage
+            .entry(ev.tid)
+            .or_insert_with(|| spare.pop().unwrap_or_default());
+        let s = &mut stored.ev;
+        s.code = ev.code;
+        s.data.clear();
+        s.data.extend_from_slice(ev.buf);
+        s.ranges.clear();
+        s.ranges.extend_from_slice(ev.ranges);
+        stored.live = true;
+        true
+    }
+
     /// Store an event of `code` whose parameters are `cur` (over `ev`'s bytes and `ext`).
     fn store_ranges(
         storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
@@ -544,10 +577,15 @@ impl ConverterState {
     }
 
     /// Apply the rule for the current event; on a rewrite `self.cur` holds the new event.
-    fn step(&mut self, ev: &RawEvent<'_>) -> Result<(Step, bool), String> {
+    /// `compiled`: the rule for the current event's code and parameter count, if any.
+    fn step(
+        &mut self,
+        ev: &RawEvent<'_>,
+        compiled: Option<&Compiled>,
+    ) -> Result<(Step, bool), String> {
         let code = self.code;
         let np = self.cur.len();
-        let compiled = find_compiled(code, np)
+        let compiled = compiled
             .ok_or_else(|| format!("no conversion rule for event {code} with {np} parameters"))?;
         let rule = compiled.rule;
         match rule.action {
