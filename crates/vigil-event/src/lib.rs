@@ -28,4 +28,4 @@ pub use generic_fields::{GENERIC_EVENT_FIELDS, with_generic_fields};
 pub use map_event::{MapEvent, MapEventBuilder};
 pub use net::{IpNet, IpNetParseError};
 pub use priority::{Priority, PriorityParseError};
-pub use value::{Extract, Value, Values};
+pub use value::{Extract, Extracted, Value, Values};

@@ -1,6 +1,8 @@
 //! [`MapEvent`]: an owned, synthetic event for tests, benchmarks and tools.
 
-use crate::{EventTypeId, Extract, FieldArg, FieldError, FieldRef, FieldSchema, Value, Values};
+use crate::{
+    EventTypeId, Extract, Extracted, FieldArg, FieldError, FieldRef, FieldSchema, Value, Values,
+};
 
 /// A simple owned event: an optional event type and a map from resolved fields to values.
 ///
@@ -95,6 +97,19 @@ impl Extract for MapEvent {
             .iter()
             .find(|(a, _)| *a == field.arg)
             .map(|(_, vs)| vs.iter().map(Value::reborrow).collect())
+    }
+
+    /// A field with exactly one value comes back as [`Extracted::One`] (as the syscall view
+    /// does), so the filter's tests exercise both shapes.
+    fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
+        let mut vs = self.extract(field)?;
+        Some(match vs.pop() {
+            Some(v) if vs.is_empty() => Extracted::One(v),
+            last => {
+                vs.extend(last);
+                Extracted::Many(vs)
+            }
+        })
     }
 }
 

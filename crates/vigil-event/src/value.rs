@@ -71,6 +71,44 @@ impl<'a> Value<'a> {
 /// (`ka.req.pod.containers.image`, `proc.aname` without index…). Inline up to two.
 pub type Values<'a> = SmallVec<[Value<'a>; 2]>;
 
+/// The values of one field for one event as [`Extract::extract_one`] returns them: a single
+/// value on its own, so that the filter's hot path (one check on a single-valued field)
+/// neither builds nor drops a [`Values`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Extracted<'a> {
+    /// Exactly one value.
+    One(Value<'a>),
+    /// Any number of values (list fields, ancestors without an index, both ends of a
+    /// socket…).
+    Many(Values<'a>),
+}
+
+impl<'a> Extracted<'a> {
+    /// The values, in order.
+    #[inline]
+    pub fn as_slice(&self) -> &[Value<'a>] {
+        match self {
+            Extracted::One(v) => std::slice::from_ref(v),
+            Extracted::Many(v) => v,
+        }
+    }
+
+    /// The first value, if any.
+    #[inline]
+    pub fn first(&self) -> Option<&Value<'a>> {
+        self.as_slice().first()
+    }
+}
+
+impl<'a> From<Extracted<'a>> for Values<'a> {
+    fn from(e: Extracted<'a>) -> Values<'a> {
+        match e {
+            Extracted::One(v) => smallvec::smallvec![v],
+            Extracted::Many(v) => v,
+        }
+    }
+}
+
 /// Run-time access to the fields of one event, implemented by each source's event view
 /// (the syscall state view, the k8s audit event, test events).
 pub trait Extract {
@@ -81,4 +119,12 @@ pub trait Extract {
     /// The values of `field` for this event, or `None` when the field cannot be extracted
     /// (then every comparison on it is false, including `!=`).
     fn extract(&self, field: &FieldRef) -> Option<Values<'_>>;
+
+    /// [`Extract::extract`] for the filter's hot path: the same values, with a single value
+    /// returned as [`Extracted::One`] (no [`Values`] to build and drop). Sources whose
+    /// extraction is per-event cheap implement it; the default wraps [`Extract::extract`].
+    #[inline]
+    fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
+        self.extract(field).map(Extracted::Many)
+    }
 }

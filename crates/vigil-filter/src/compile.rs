@@ -20,7 +20,7 @@ use crate::ast::{
 };
 use crate::glob::{Glob, PathSet};
 use crate::matcher::{
-    BytesSet, CheckNode, Cmp, IdSet, Node, Pred, PrefixSet, SuffixSet, Test, ValueSet,
+    BytesSet, CheckNode, Cmp, FieldCheck, IdSet, Node, Pred, PrefixSet, SuffixSet, Test, ValueSet,
 };
 use crate::memo::Interner;
 use crate::transform::{Operand, OptInfo, TransformIr};
@@ -800,11 +800,12 @@ impl Compiler<'_> {
         })?;
         let evtype_field = self.is_evtype_field(&c.lhs);
         if c.op == Op::Exists {
-            return Ok(Node::Check(Box::new(CheckNode {
+            return Ok(CheckNode {
                 lhs,
                 evtype: None,
                 test: Test::Exists,
-            })));
+            }
+            .into_node());
         }
         let Some(rhs) = &c.rhs else {
             return Err(err(
@@ -921,7 +922,7 @@ impl Compiler<'_> {
                 }
             }
         };
-        Ok(Node::Check(Box::new(CheckNode { lhs, evtype, test })))
+        Ok(CheckNode { lhs, evtype, test }.into_node())
     }
 
     fn operand_check(
@@ -972,7 +973,7 @@ impl Compiler<'_> {
                 c.span,
             ));
         }
-        Ok(Node::Check(Box::new(CheckNode {
+        Ok(CheckNode {
             lhs,
             evtype: None,
             test: Test::Operand {
@@ -980,7 +981,8 @@ impl Compiler<'_> {
                 rhs,
                 list: lt.list,
             },
-        })))
+        }
+        .into_node())
     }
 
     // ---- event types (libsinsp filter/ppm_codes.cpp) ----
@@ -1161,10 +1163,7 @@ fn foldable(n: &Node) -> Option<(&vigil_event::FieldRef, &Pred)> {
         n => n,
     };
     match n {
-        Node::Check(c) if c.evtype.is_none() => match (&c.lhs, &c.test) {
-            (Operand::Field(f), Test::Scalar(p)) => Some((f, p)),
-            _ => None,
-        },
+        Node::Field(c) => Some((&c.field, &c.pred)),
         _ => None,
     }
 }
@@ -1243,11 +1242,7 @@ fn fold_prefixes(nodes: Vec<Node>) -> Vec<Node> {
             Pred::Any(all.into_boxed_slice())
         };
         if let Some(slot) = out.get_mut(idx) {
-            *slot = Node::Check(Box::new(CheckNode {
-                lhs: Operand::Field(f),
-                evtype: None,
-                test: Test::Scalar(pred),
-            }));
+            *slot = Node::Field(Box::new(FieldCheck { field: f, pred }));
         }
     }
     out

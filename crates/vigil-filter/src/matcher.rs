@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 use memchr::memmem;
-use vigil_event::{EventTypeId, Extract, IpNet, Value, Values};
+use vigil_event::{EventTypeId, Extract, Extracted, FieldRef, IpNet, Value};
 
 use crate::ast::{ListModifier, Op};
 use crate::glob::{Glob, PathSet};
@@ -208,6 +208,7 @@ impl Cmp {
         })
     }
 
+    #[inline(always)]
     fn test<T: PartialOrd + ?Sized>(self, a: &T, b: &T) -> bool {
         match self {
             Cmp::Eq => a == b,
@@ -431,6 +432,43 @@ pub(crate) struct CheckNode {
     pub(crate) test: Test,
 }
 
+impl CheckNode {
+    /// The node of this check: [`Node::Field`] for the common shape (a plain field tested
+    /// by one predicate), else [`Node::Check`].
+    pub(crate) fn into_node(self) -> Node {
+        match self {
+            CheckNode {
+                lhs: Operand::Field(field),
+                evtype: None,
+                test: Test::Scalar(pred),
+            } => Node::Field(Box::new(FieldCheck { field, pred })),
+            c => Node::Check(Box::new(c)),
+        }
+    }
+}
+
+/// The common check: a plain field (no transformer, not an `evt.type` check) against one
+/// predicate. Its own node so that evaluating it is one extraction and one test, without the
+/// general check's operand and test dispatch.
+#[derive(Debug)]
+pub(crate) struct FieldCheck {
+    pub(crate) field: FieldRef,
+    pub(crate) pred: Pred,
+}
+
+impl FieldCheck {
+    /// True when some value of the field satisfies the predicate (false when the field
+    /// cannot be extracted).
+    #[inline]
+    fn eval(&self, ev: &dyn Extract) -> bool {
+        match ev.extract_one(&self.field) {
+            Some(Extracted::One(v)) => self.pred.test(&v),
+            Some(Extracted::Many(vs)) => vs.iter().any(|v| self.pred.test(v)),
+            None => false,
+        }
+    }
+}
+
 /// The compiled boolean tree.
 #[derive(Debug)]
 pub(crate) enum Node {
@@ -438,6 +476,9 @@ pub(crate) enum Node {
     And(Box<[Node]>),
     Or(Box<[Node]>),
     Not(Box<Node>),
+    /// See [`FieldCheck`].
+    Field(Box<FieldCheck>),
+    /// Any other check.
     Check(Box<CheckNode>),
     /// A shared sub-expression: its result for the current event is kept in slot `.0` of a
     /// [`crate::Memo`] (while compiling with [`crate::Sharing`], `.0` is the sub-expression
@@ -449,11 +490,22 @@ impl Node {
     pub(crate) fn eval(&self, ev: &dyn Extract) -> bool {
         match self {
             Node::Const(b) => *b,
-            Node::And(c) => c.iter().all(|n| n.eval(ev)),
-            Node::Or(c) => c.iter().any(|n| n.eval(ev)),
+            Node::And(c) => c.iter().all(|n| n.eval_operand(ev)),
+            Node::Or(c) => c.iter().any(|n| n.eval_operand(ev)),
             Node::Not(c) => !c.eval(ev),
+            Node::Field(c) => c.eval(ev),
             Node::Check(c) => c.eval(ev),
             Node::Memo(_, n) => n.eval(ev),
+        }
+    }
+
+    /// [`Node::eval`] of an `and`/`or` operand: a [`FieldCheck`] (most operands) is
+    /// evaluated in the caller's loop, without a recursive call.
+    #[inline]
+    fn eval_operand(&self, ev: &dyn Extract) -> bool {
+        match self {
+            Node::Field(c) => c.eval(ev),
+            n => n.eval(ev),
         }
     }
 
@@ -464,6 +516,7 @@ impl Node {
             Node::And(c) => c.iter().all(|n| n.eval_memo(ev, memo)),
             Node::Or(c) => c.iter().any(|n| n.eval_memo(ev, memo)),
             Node::Not(c) => !c.eval_memo(ev, memo),
+            Node::Field(c) => c.eval(ev),
             Node::Check(c) => c.eval(ev),
             Node::Memo(slot, n) => {
                 if let Some(v) = memo.get(*slot) {
@@ -485,6 +538,13 @@ impl Node {
         match self {
             Node::Const(_) => 0,
             Node::Check(c) if c.evtype.is_some() => 1,
+            Node::Field(c) => match &c.pred {
+                Pred::Regex(_) | Pred::Modified(..) => 6,
+                // A field with an argument (`evt.arg.flags`, `proc.aname[2]`, a JSON pointer)
+                // is usually rendered or searched for: after plain fields.
+                _ if c.field.arg != vigil_event::FieldArg::None => 4,
+                _ => 3,
+            },
             Node::Check(c) => match &c.test {
                 Test::Scalar(Pred::Regex(_)) | Test::Scalar(Pred::Modified(..)) => 6,
                 Test::Operand { .. } => 5,
@@ -515,6 +575,7 @@ impl CheckNode {
         let Some(vals) = self.lhs.eval(ev) else {
             return false;
         };
+        let vals = vals.as_slice();
         match &self.test {
             Test::Exists => true,
             Test::Scalar(p) => vals.iter().any(|v| p.test(v)),
@@ -524,7 +585,7 @@ impl CheckNode {
                 let Some(rv) = rhs.eval(ev) else {
                     return false;
                 };
-                compare_operands(*op, *list, &vals, &rv)
+                compare_operands(*op, *list, vals, rv.as_slice())
             }
         }
     }
@@ -532,7 +593,7 @@ impl CheckNode {
 
 /// Field-to-field comparison: `in`/`intersects` test membership in the right values; other
 /// operators compare with the right operand's first value (libsinsp's `filter_value_p()`).
-fn compare_operands(op: Op, list: bool, l: &Values<'_>, r: &Values<'_>) -> bool {
+fn compare_operands(op: Op, list: bool, l: &[Value<'_>], r: &[Value<'_>]) -> bool {
     let member = |v: &Value<'_>| r.iter().any(|x| dyn_test(Op::Eq, v, x));
     match op {
         Op::In if list => l.iter().all(member),

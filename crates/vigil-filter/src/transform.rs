@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 
-use vigil_event::{Extract, FieldRef, Value, Values};
+use vigil_event::{Extract, Extracted, FieldRef, Value, Values};
 
 use crate::ast::TransformKind;
 
@@ -126,39 +126,42 @@ pub(crate) fn b64_decode(input: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl Operand {
-    /// The values of this operand for one event; `None` when it cannot be extracted.
-    pub(crate) fn eval<'e>(&self, ev: &'e dyn Extract) -> Option<Values<'e>> {
+    /// The values of this operand for one event; `None` when it cannot be extracted. A
+    /// field goes through [`Extract::extract_one`]: a single value is not boxed in a
+    /// [`Values`].
+    #[inline]
+    pub(crate) fn eval<'e>(&'e self, ev: &'e dyn Extract) -> Option<Extracted<'e>> {
         match self {
-            Operand::Field(f) => ev.extract(f),
-            Operand::Literal(v) => Some(std::iter::once(v.clone()).collect()),
+            Operand::Field(f) => ev.extract_one(f),
+            Operand::Literal(v) => Some(Extracted::One(v.reborrow())),
             Operand::List(items) => {
                 let mut out = Values::new();
                 for i in items.iter() {
-                    out.extend(i.eval(ev)?);
+                    out.extend(Values::from(i.eval(ev)?));
                 }
-                Some(out)
+                Some(Extracted::Many(out))
             }
-            Operand::Transform(t) => t.eval(ev),
+            Operand::Transform(t) => t.eval(ev).map(Extracted::Many),
         }
     }
 }
 
 impl TransformIr {
     fn map_bytes<'e>(
-        &self,
+        &'e self,
         ev: &'e dyn Extract,
         f: impl Fn(&[u8]) -> Option<Vec<u8>>,
     ) -> Option<Values<'e>> {
         let vals = self.args.first()?.eval(ev)?;
         let mut out = Values::new();
-        for v in &vals {
+        for v in vals.as_slice() {
             let b = v.as_bytes()?;
             out.push(owned(f(strip_nul(b))?));
         }
         Some(out)
     }
 
-    fn eval<'e>(&self, ev: &'e dyn Extract) -> Option<Values<'e>> {
+    fn eval<'e>(&'e self, ev: &'e dyn Extract) -> Option<Values<'e>> {
         match self.kind {
             TransformKind::ToLower => self.map_bytes(ev, |b| Some(b.to_ascii_lowercase())),
             TransformKind::ToUpper => self.map_bytes(ev, |b| Some(b.to_ascii_uppercase())),
@@ -170,7 +173,7 @@ impl TransformIr {
             TransformKind::Len => {
                 let vals = self.args.first()?.eval(ev)?;
                 let n = if self.arg_is_list {
-                    vals.len()
+                    vals.as_slice().len()
                 } else {
                     match vals.first()?.as_bytes() {
                         Some(b) if self.arg_is_bytes => b.len(),
@@ -185,7 +188,7 @@ impl TransformIr {
                 let sep = text(sep_v.first()?).into_owned();
                 let vals = self.args.get(1)?.eval(ev)?;
                 let mut out = Vec::new();
-                for (i, v) in vals.iter().enumerate() {
+                for (i, v) in vals.as_slice().iter().enumerate() {
                     if i > 0 {
                         out.extend_from_slice(&sep);
                     }
@@ -208,7 +211,7 @@ impl TransformIr {
     /// POSIX-getopt-like scan of an argument list (libsinsp's `getopt` transformer): without
     /// a selector, the list of option names each followed by its argument (`?` for unknown
     /// options); with a selector, the argument (or the name) of that option, or no value.
-    fn getopt<'e>(&self, ev: &'e dyn Extract) -> Option<Values<'e>> {
+    fn getopt<'e>(&'e self, ev: &'e dyn Extract) -> Option<Values<'e>> {
         let dynamic;
         let info = match &self.optinfo {
             Some(i) => i,
@@ -219,6 +222,7 @@ impl TransformIr {
             }
         };
         let args = self.args.first()?.eval(ev)?;
+        let args = args.as_slice();
         let mut results: Vec<Vec<u8>> = Vec::new();
         let mut selected: Option<Vec<u8>> = None;
         let mut idx = 0;

@@ -906,10 +906,16 @@ impl State {
     }
 
     /// The name of an fd as rendered: in port-name mode, IP socket tuples carry service names.
+    #[inline]
     pub(crate) fn fd_display_name<'a>(&self, f: &'a Fd) -> std::borrow::Cow<'a, str> {
         if self.services.is_none() {
             return std::borrow::Cow::Borrowed(&f.name);
         }
+        self.fd_service_name(f)
+    }
+
+    /// [`State::fd_display_name`] in port-name mode (kept out of the common path).
+    fn fd_service_name<'a>(&self, f: &'a Fd) -> std::borrow::Cow<'a, str> {
         match f.net {
             Net::Tuple {
                 cip,

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use smallvec::smallvec;
-use vigil_event::{EventTypeId, Extract, FieldArg, FieldRef, FieldSchema, Value, Values};
+use vigil_event::{
+    EventTypeId, Extract, Extracted, FieldArg, FieldRef, FieldSchema, Value, Values,
+};
 use vigil_scap::{
     Direction, EventFlags, ParamExtra, ParamType, ParamValue, RawEvent, fd_type, syscall_name,
 };
@@ -568,10 +570,10 @@ pub struct EventView<'a> {
     etype: Option<EventTypeId>,
 }
 
-type V<'a> = Option<Values<'a>>;
+type V<'a> = Option<Extracted<'a>>;
 
 fn one(v: Value<'_>) -> V<'_> {
-    Some(smallvec![v])
+    Some(Extracted::One(v))
 }
 
 fn s(x: &str) -> V<'_> {
@@ -800,10 +802,14 @@ impl<'a> EventView<'a> {
         F: Fn(&'a Thread) -> Value<'a>,
     {
         match arg {
-            FieldArg::Index(n) => self.ancestor(*n).map(|t| smallvec![f(t)]),
+            FieldArg::Index(n) => self.ancestor(*n).map(|t| Extracted::One(f(t))),
             _ => {
                 let v: Values<'a> = self.ancestors().map(f).collect();
-                if v.is_empty() { None } else { Some(v) }
+                if v.is_empty() {
+                    None
+                } else {
+                    Some(Extracted::Many(v))
+                }
             }
         }
     }
@@ -967,7 +973,9 @@ impl<'a> EventView<'a> {
 
     fn both_ips(&self) -> V<'a> {
         match self.fd?.net {
-            Net::Tuple { cip, sip, .. } => Some(smallvec![Value::Ip(cip), Value::Ip(sip)]),
+            Net::Tuple { cip, sip, .. } => {
+                Some(Extracted::Many(smallvec![Value::Ip(cip), Value::Ip(sip)]))
+            }
             Net::Server { ip, .. } => one(Value::Ip(ip)),
             Net::None => None,
         }
@@ -983,7 +991,7 @@ impl<'a> EventView<'a> {
             }
         };
         match self.fd?.net {
-            Net::Tuple { cport, sport, .. } => Some(smallvec![p(cport), p(sport)]),
+            Net::Tuple { cport, sport, .. } => Some(Extracted::Many(smallvec![p(cport), p(sport)])),
             Net::Server { port, .. } => one(p(port)),
             Net::None => None,
         }
@@ -1153,29 +1161,25 @@ impl<'a> EventView<'a> {
     }
 
     fn rawarg(&self, idx: usize) -> V<'a> {
-        Some(match self.ev.value(idx)? {
+        one(match self.ev.value(idx)? {
             ParamValue::Int(x) | ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) => {
-                smallvec![Value::Int(x)]
+                Value::Int(x)
             }
-            ParamValue::Uint(x) | ParamValue::RelTime(x) | ParamValue::AbsTime(x) => {
-                smallvec![Value::UInt(x)]
-            }
+            ParamValue::Uint(x) | ParamValue::RelTime(x) | ParamValue::AbsTime(x) => Value::UInt(x),
             ParamValue::Flags(x)
             | ParamValue::Mode(x)
             | ParamValue::Uid(x)
-            | ParamValue::Gid(x) => {
-                smallvec![Value::UInt(u64::from(x))]
-            }
-            ParamValue::Bool(x) => smallvec![Value::Bool(x)],
-            ParamValue::Signal(x) => smallvec![Value::UInt(u64::from(x))],
-            ParamValue::SyscallId(x) => smallvec![Value::UInt(u64::from(x))],
+            | ParamValue::Gid(x) => Value::UInt(u64::from(x)),
+            ParamValue::Bool(x) => Value::Bool(x),
+            ParamValue::Signal(x) => Value::UInt(u64::from(x)),
+            ParamValue::SyscallId(x) => Value::UInt(u64::from(x)),
             ParamValue::Str(x) | ParamValue::Path(x) | ParamValue::Bytes(x) => {
-                smallvec![Value::Bytes(Cow::Borrowed(x))]
+                Value::Bytes(Cow::Borrowed(x))
             }
-            ParamValue::Ipv4(a) => smallvec![Value::Ip(IpAddr::V4(a))],
-            ParamValue::Ipv6(a) => smallvec![Value::Ip(IpAddr::V6(a))],
+            ParamValue::Ipv4(a) => Value::Ip(IpAddr::V4(a)),
+            ParamValue::Ipv6(a) => Value::Ip(IpAddr::V6(a)),
             ParamValue::Empty | ParamValue::Invalid(..) => return None,
-            other => smallvec![Value::string(other.to_string())],
+            other => Value::string(other.to_string()),
         })
     }
 
@@ -1263,8 +1267,12 @@ impl Extract for EventView<'_> {
         self.etype
     }
 
-    #[allow(clippy::too_many_lines)]
     fn extract(&self, field: &FieldRef) -> Option<Values<'_>> {
+        self.extract_one(field).map(Values::from)
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
         use Kind::*;
         let kind = *kinds().get(field.id.0 as usize)?;
         let arg = &field.arg;
@@ -1500,7 +1508,7 @@ impl Extract for EventView<'_> {
                 match arg {
                     FieldArg::Key(k) => t.env.iter().find_map(|e| {
                         let (a, v) = e.split_once('=')?;
-                        (a == &**k).then(|| smallvec![Value::str(v)])
+                        (a == &**k).then(|| Extracted::One(Value::str(v)))
                     }),
                     _ => owned(t.env.join(" ")),
                 }
@@ -1509,7 +1517,7 @@ impl Extract for EventView<'_> {
                 FieldArg::Key(k) => self.ancestors().find_map(|a| {
                     a.env.iter().find_map(|e| {
                         let (n, v) = e.split_once('=')?;
-                        (n == &**k).then(|| smallvec![Value::str(v)])
+                        (n == &**k).then(|| Extracted::One(Value::str(v)))
                     })
                 }),
                 _ => owned(self.parent()?.env.join(" ")),
@@ -1636,7 +1644,7 @@ impl Extract for EventView<'_> {
                     .cgroups
                     .iter()
                     .find(|(a, _)| a == &**k)
-                    .map(|(_, p)| smallvec![Value::str(p)]),
+                    .map(|(_, p)| Extracted::One(Value::str(p))),
                 _ => None,
             },
             ProcNthreads => {
