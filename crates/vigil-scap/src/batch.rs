@@ -46,7 +46,10 @@ impl EventBatch {
         let at = self.bytes.len();
         self.bytes.extend_from_slice(ev.buf);
         let mid = self.bytes.len();
-        self.bytes.extend_from_slice(ev.ext);
+        // Most events have nothing added and a few ranges: no copy call for those.
+        if !ev.ext.is_empty() {
+            self.bytes.extend_from_slice(ev.ext);
+        }
         let first = self.ranges.len();
         self.ranges.extend_from_slice(ev.ranges);
         self.heads.push(Head {
@@ -67,14 +70,18 @@ impl EventBatch {
     #[inline]
     pub fn get(&self, i: usize) -> Option<RawEvent<'_>> {
         let h = self.heads.get(i)?;
+        let (buf, ext) = self
+            .bytes
+            .get(h.at..h.end)?
+            .split_at_checked(h.mid - h.at)?;
         Some(RawEvent {
             ts: h.ts,
             tid: h.tid,
             cpu: h.cpu,
             flags: h.flags,
             code: h.code,
-            buf: self.bytes.get(h.at..h.mid)?,
-            ext: self.bytes.get(h.mid..h.end)?,
+            buf,
+            ext,
             ranges: self.ranges.get(h.first..h.last)?,
         })
     }

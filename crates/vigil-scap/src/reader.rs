@@ -294,6 +294,9 @@ impl<R: Read> Reader<R> {
         if self.done {
             return Ok(None);
         }
+        if self.next_plain_event() {
+            return Ok(Some(Advanced::Event));
+        }
         match self.advance_inner() {
             Ok(x) => {
                 if x.is_none() {
@@ -370,6 +373,80 @@ impl<R: Read> Reader<R> {
             };
             return Ok(Some(Advanced::Other(b)));
         }
+    }
+
+    /// The common block in one pass: a v2 event block (`EV_V2`/`EVF_V2`, an event of a known
+    /// code without large payloads) that lies whole in the buffer and is well formed. Returns
+    /// false for anything else, leaving the block to [`Reader::advance_inner`], which reads it
+    /// again and reports what is wrong with it (so errors stay those of the general path).
+    #[inline]
+    fn next_plain_event(&mut self) -> bool {
+        let Some(b) = self.buf.get(self.pos..self.end) else {
+            return false;
+        };
+        if b.len() < 8 {
+            return false;
+        }
+        let ev_start = match le32(b, 0) {
+            EV_BLOCK_TYPE_V2 => 2,
+            EVF_BLOCK_TYPE_V2 => 6,
+            _ => return false,
+        };
+        let total = le32(b, 4);
+        let total_len = total as usize;
+        if total < 12
+            || total > self.max_block_len
+            || b.len() < total_len
+            || le32(b, total_len - 4) != total
+        {
+            return false;
+        }
+        let body = &b[8..total_len - 4];
+        if body.len() < ev_start + EVENT_HEADER_LEN {
+            return false;
+        }
+        let len = le32(body, ev_start + 16) as usize;
+        let code = le16(body, ev_start + 20);
+        let nparams = le32(body, ev_start + 22) as usize;
+        if code >= EVENT_MAX
+            || len < EVENT_HEADER_LEN
+            || len > body.len() - ev_start
+            || event_info(code).is_some_and(|i| i.is_large_payload())
+        {
+            return false;
+        }
+        let lens_start = ev_start + EVENT_HEADER_LEN;
+        let end = ev_start + len;
+        let Some(vals) = nparams
+            .checked_mul(2)
+            .map(|n| n + lens_start)
+            .filter(|&v| v <= end)
+        else {
+            return false;
+        };
+        self.ranges.clear();
+        let mut p = vals;
+        for l in body[lens_start..vals].chunks_exact(2) {
+            let l = usize::from(u16::from_le_bytes([l[0], l[1]]));
+            if l > end - p {
+                return false;
+            }
+            self.ranges.push((p as u32, (p + l) as u32));
+            p += l;
+        }
+        self.ev = CurrentEvent {
+            ts: le64(body, ev_start),
+            tid: le64(body, ev_start + 8),
+            cpu: le16(body, 0),
+            flags: if ev_start == 6 { le32(body, 2) } else { 0 },
+            code,
+            kind: Some(EventBlockKind::V2),
+        };
+        let p = self.pos;
+        self.body = (p + 8, p + total_len - 4);
+        self.pos += total_len;
+        self.offset += u64::from(total);
+        true
     }
 
     /// Make the current block's body `self.buf[body.0..body.1]` (read in place, no copy).

@@ -165,3 +165,74 @@ fn not_a_capture() {
     let mut r = Reader::new(&raw[..28]).expect("header only");
     assert!(matches!(r.next(), Ok(None)));
 }
+
+/// A capture of two READ_X events (the second with flags: an `EVF_V2` block); returns it and
+/// the offset of the first event block.
+fn two_events() -> (Vec<u8>, usize) {
+    let mut w = vigil_scap::Writer::new(Vec::new(), false).expect("writer");
+    let start = w.offset() as usize;
+    let ev = vigil_scap::OwnedEvent::new(1, 2, 7)
+        .push_i64(5)
+        .push(b"abc".to_vec());
+    w.owned_event(&ev).expect("event");
+    let mut ev = ev;
+    ev.flags = 1;
+    w.owned_event(&ev).expect("event");
+    (w.finish().expect("finish"), start)
+}
+
+/// Malformed v2 event blocks (the blocks the reader's one-pass path takes when they are well
+/// formed) are reported as the general path reports them: message and block offset.
+#[test]
+fn malformed_v2_event_blocks_report_their_error() {
+    let (good, at) = two_events();
+    let (blocks, err) = read_all(&good);
+    assert!(err.is_none());
+    assert_eq!(blocks.len(), 2);
+    let total = usize::from(good[at + 4]);
+    let second = at + total;
+    // After the 8-byte block header: cpu 2, (flags 4), then ts 8, tid 8, len 4 at +16, code 2,
+    // nparams 4 at +22, the lengths at +26; the event is 41 bytes, its block body 44.
+    let cases: [(usize, usize, &[u8], &str); 6] = [
+        (
+            at,
+            8 + 2 + 16,
+            &[200, 0, 0, 0],
+            "event 7: length 200 outside [26, 42]",
+        ),
+        (
+            at,
+            8 + 2 + 16,
+            &[20, 0, 0, 0],
+            "event 7: length 20 outside [26, 42]",
+        ),
+        (
+            at,
+            8 + 2 + 22,
+            &[9, 0, 0, 0],
+            "event 7: 9 parameters do not fit in length 41",
+        ),
+        (
+            at,
+            8 + 2 + 28,
+            &[4, 0],
+            "event 7: parameter 1 of 4 bytes exceeds the event length 41",
+        ),
+        (
+            second,
+            8 + 6 + 26,
+            &[12, 0],
+            "event 7: parameter 0 of 12 bytes exceeds the event length 41",
+        ),
+        (at, total - 4, &[0, 0, 0, 0], "trailer length 0 differs"),
+    ];
+    for (block, field, bytes, msg) in cases {
+        let mut bad = good.clone();
+        bad[block + field..block + field + bytes.len()].copy_from_slice(bytes);
+        let (blocks, err) = read_all(&bad);
+        let err = err.unwrap_or_else(|| panic!("no error for {msg}"));
+        assert!(err.to_string().contains(msg), "{err} (expected {msg})");
+        assert_eq!(err.offset, block as u64, "{msg}");
+        assert_eq!(blocks.len(), usize::from(block == second), "{msg}");
+    }
+}
