@@ -56,6 +56,7 @@ mod container;
 mod event_types;
 mod fields;
 pub mod flags;
+mod params;
 mod state;
 mod view;
 

@@ -12,6 +12,9 @@ use vigil_scap::{
 
 use crate::container::{Container, container_id_from_cgroups};
 use crate::flags;
+pub(crate) use crate::params::{
+    ParamIdx, fd_params, lossy_string, p_bytes, p_int, p_string, pidx, res_of,
+};
 
 /// A fast hasher for integer keys (tids, pids, fds, uids).
 #[derive(Debug, Default, Clone, Copy)]
@@ -153,9 +156,7 @@ pub struct Thread {
 
 impl Thread {
     fn set_args(&mut self, raw: &[u8]) {
-        self.args = split_nul(raw)
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .collect();
+        self.args = split_nul(raw).map(lossy_string).collect();
         self.recompute();
     }
 
@@ -561,119 +562,6 @@ impl Services {
     }
 }
 
-fn int(v: ParamValue<'_>) -> Option<i64> {
-    match v {
-        ParamValue::Int(x) | ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) => {
-            Some(x)
-        }
-        ParamValue::Uint(x) | ParamValue::RelTime(x) | ParamValue::AbsTime(x) => Some(x as i64),
-        ParamValue::Uid(x) | ParamValue::Gid(x) | ParamValue::Flags(x) | ParamValue::Mode(x) => {
-            Some(i64::from(x))
-        }
-        ParamValue::Bool(b) => Some(i64::from(b)),
-        ParamValue::Signal(s) => Some(i64::from(s)),
-        ParamValue::SyscallId(s) => Some(i64::from(s)),
-        _ => None,
-    }
-}
-
-/// The index of a named parameter in each event code's layout, computed once per name: the
-/// state looks parameters up by name on every event it acts on, and a search of the layout
-/// by name each time costs more than the decoding. Use through [`pidx!`].
-#[derive(Debug)]
-pub(crate) struct ParamIdx {
-    name: &'static str,
-    table: std::sync::OnceLock<Box<[u8]>>,
-}
-
-impl ParamIdx {
-    pub(crate) const fn new(name: &'static str) -> ParamIdx {
-        ParamIdx {
-            name,
-            table: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The index of the parameter in event `code`'s layout, `None` if it has none.
-    #[inline]
-    pub(crate) fn get(&self, code: u16) -> Option<usize> {
-        let table = self.table.get_or_init(|| {
-            vigil_scap::all_events()
-                .iter()
-                .map(|e| {
-                    e.param_index(self.name)
-                        .and_then(|i| u8::try_from(i).ok())
-                        .unwrap_or(u8::MAX)
-                })
-                .collect()
-        });
-        match table.get(usize::from(code)) {
-            Some(&i) if i != u8::MAX => Some(usize::from(i)),
-            _ => None,
-        }
-    }
-
-    /// The parameter of `ev`, decoded.
-    #[inline]
-    pub(crate) fn value<'a>(&self, ev: &RawEvent<'a>) -> Option<ParamValue<'a>> {
-        ev.value(self.get(ev.code)?)
-    }
-}
-
-/// A `&'static ParamIdx` for a parameter name (one table per call site).
-macro_rules! pidx {
-    ($name:literal) => {{
-        static IDX: $crate::state::ParamIdx = $crate::state::ParamIdx::new($name);
-        &IDX
-    }};
-}
-pub(crate) use pidx;
-
-pub(crate) fn p_int(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<i64> {
-    idx.value(ev).and_then(int)
-}
-
-pub(crate) fn p_bytes<'a>(ev: &RawEvent<'a>, idx: &ParamIdx) -> Option<&'a [u8]> {
-    match idx.value(ev)? {
-        ParamValue::Str(b)
-        | ParamValue::Path(b)
-        | ParamValue::Bytes(b)
-        | ParamValue::StrArray(b) => Some(b),
-        _ => None,
-    }
-}
-
-fn p_string(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<String> {
-    p_bytes(ev, idx).map(|b| String::from_utf8_lossy(b).into_owned())
-}
-
-/// The return value of an exit event: its first parameter when it is a result.
-pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
-    // Per code: an exit event whose first parameter is its result.
-    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
-    let has_res = TABLE.get_or_init(|| {
-        vigil_scap::all_events()
-            .iter()
-            .map(|e| {
-                e.direction() == Direction::Exit
-                    && e.params
-                        .first()
-                        .is_some_and(|p| matches!(p.name, "res" | "fd"))
-            })
-            .collect()
-    });
-    if !has_res.get(usize::from(ev.code)).copied().unwrap_or(false) {
-        return None;
-    }
-    match ev.value(0)? {
-        ParamValue::Errno(x) | ParamValue::Fd(x) | ParamValue::Pid(x) | ParamValue::Int(x) => {
-            Some(x)
-        }
-        ParamValue::Uint(x) => Some(x as i64),
-        _ => None,
-    }
-}
-
 /// Join `path` to `base` and normalise `.`/`..`/duplicate slashes (libsinsp's path concat).
 pub(crate) fn resolve_path(base: &str, path: &str) -> String {
     if path.starts_with('/') && is_normal_path(path) {
@@ -805,22 +693,6 @@ fn exit_handled(code: u16) -> bool {
         .get(usize::from(code))
         .copied()
         .unwrap_or(false)
-}
-
-/// The indexes of the `fd` and `oldfd` parameters of event `code`, from a table per code.
-fn fd_params(code: u16) -> (Option<usize>, Option<usize>) {
-    static TABLE: std::sync::OnceLock<Vec<(Option<usize>, Option<usize>)>> =
-        std::sync::OnceLock::new();
-    TABLE
-        .get_or_init(|| {
-            vigil_scap::all_events()
-                .iter()
-                .map(|e| (e.param_index("fd"), e.param_index("oldfd")))
-                .collect()
-        })
-        .get(usize::from(code))
-        .copied()
-        .unwrap_or((None, None))
 }
 
 const CLONE_THREAD: u32 = 1 << 13;
@@ -1136,9 +1008,8 @@ impl State {
         } else if info.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
             let (fd, oldfd) = fd_params(ev.code);
             self.ctx.fd = fd
-                .and_then(|i| ev.value(i))
-                .and_then(int)
-                .or_else(|| oldfd.and_then(|i| ev.value(i)).and_then(int));
+                .and_then(|p| p.int(ev))
+                .or_else(|| oldfd.and_then(|p| p.int(ev)));
         }
         if ev.direction() == Direction::Enter {
             match info.name {
@@ -1541,9 +1412,7 @@ impl State {
         if let Some(env) = p_bytes(ev, pidx!("env"))
             && !env.is_empty()
         {
-            t.env = split_nul(env)
-                .map(|a| String::from_utf8_lossy(a).into_owned())
-                .collect();
+            t.env = split_nul(env).map(lossy_string).collect();
         }
         if let Some(v) = p_int(ev, pidx!("tty")) {
             t.tty = v as u32;
@@ -1712,7 +1581,7 @@ impl State {
                 dport,
             } => (IpAddr::V6(sip), sport, IpAddr::V6(dip), dport),
             SockTuple::Unix { source, dest, path } => {
-                let name = String::from_utf8_lossy(path).into_owned();
+                let name = lossy_string(path);
                 let _ = (source, dest);
                 let changed;
                 {
@@ -1856,7 +1725,7 @@ impl State {
             SockAddr::V6(ip, port) => f.set_server(IpAddr::V6(ip), port),
             SockAddr::Unix(p) => {
                 f.ty = fd_type::UNIX_SOCK;
-                f.name = String::from_utf8_lossy(p).into_owned();
+                f.name = lossy_string(p);
                 f.name_raw = None;
             }
             SockAddr::Other(_) => {}
