@@ -68,6 +68,11 @@ struct Compiled {
     rule: &'static ConvRule,
     new_info: Option<&'static EventInfo>,
     needs_enter: bool,
+    /// The rule only appends parameters taken from the stored enter event, empty or default
+    /// ones (the rewrite [`ConverterState::append_as_read`] does in one pass).
+    appends_only: bool,
+    /// Number of parameters the stored enter event needs for every `Enter` instruction.
+    enter_params: usize,
     /// `caps[k]`: maximum length of the parameter instruction `k` produces.
     caps: Box<[usize]>,
 }
@@ -155,6 +160,20 @@ fn compile_rule(rule: &'static ConvRule) -> Compiled {
         rule,
         new_info,
         needs_enter: rule.instrs.iter().any(|i| matches!(i, Instr::Enter(..))),
+        appends_only: rule.action == Action::AddParams
+            && rule
+                .instrs
+                .iter()
+                .all(|i| matches!(i, Instr::Enter(..) | Instr::Empty | Instr::Default)),
+        enter_params: rule
+            .instrs
+            .iter()
+            .filter_map(|i| match i {
+                Instr::Enter(n, _) => Some(usize::from(*n) + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0),
         caps,
     }
 }
@@ -440,6 +459,14 @@ impl ConverterState {
             self.dropped += 1;
             return Ok(Outcome::Drop);
         }
+        if as_read
+            && let Some(c) = compiled
+            && c.appends_only
+            && self.append_as_read(ev, entry, c)
+        {
+            self.converted += 1;
+            return Ok(Outcome::Converted);
+        }
         self.code = ev.code;
         self.ext.clear();
         self.cur.clear();
@@ -472,6 +499,63 @@ impl ConverterState {
             "event {} needed more than {MAX_CONVERSIONS} rewrites",
             ev.code
         ))
+    }
+
+    /// The common rewrite in one pass: an exit event as read whose rule `c` only appends
+    /// parameters (from the thread's stored enter event, empty or default ones) and which then
+    /// passes. The stored event's bytes become the added bytes, as in [`ConverterState::step`].
+    /// False, having changed nothing, when the general path must decide: no live stored enter
+    /// event of the matching code with enough parameters, or a result that is not final.
+    fn append_as_read(&mut self, ev: &RawEvent<'_>, entry: &CodeEntry, c: &Compiled) -> bool {
+        let np = ev.ranges.len();
+        let Some(info) = c.new_info else {
+            return false;
+        };
+        if !matches!(
+            entry.verdict(ev.code, np + c.rule.instrs.len()),
+            Ok(Verdict::Pass)
+        ) {
+            return false;
+        }
+        let mut stored = None;
+        if c.needs_enter {
+            match self.storage.get_mut(&ev.tid) {
+                Some(s)
+                    if s.live
+                        && u32::from(s.ev.code) + 1 == u32::from(ev.code)
+                        && s.ev.ranges.len() >= c.enter_params =>
+                {
+                    stored = Some(s);
+                }
+                _ => return false,
+            }
+        }
+        self.code = ev.code;
+        self.cur.clear();
+        self.cur.extend_from_slice(ev.ranges);
+        self.ext.clear();
+        if let Some(s) = stored.as_deref_mut() {
+            std::mem::swap(&mut self.ext, &mut s.ev.data);
+            s.live = false;
+        }
+        let enter: &[(u32, u32)] = stored.map_or(&[], |s| &s.ev.ranges);
+        for (k, (instr, &cap)) in c.rule.instrs.iter().zip(c.caps.iter()).enumerate() {
+            let s = self.ext.len() as u32;
+            let r = match *instr {
+                Instr::Enter(n, _) => {
+                    let (a, b) = enter.get(usize::from(n)).copied().unwrap_or_default();
+                    let len = (b.saturating_sub(a) as usize).min(cap);
+                    (a | EXT, a + len as u32)
+                }
+                Instr::Default => {
+                    default_param(info, np + k, &mut self.ext);
+                    (s | EXT, self.ext.len() as u32)
+                }
+                Instr::Empty | Instr::Old(_) | Instr::ContainerJson => (s | EXT, s),
+            };
+            self.cur.push(r);
+        }
+        true
     }
 
     /// Take over the ranges of an already rewritten event, copying its added bytes.
@@ -909,6 +993,76 @@ mod tests {
                 assert_eq!(*cap, max_len(info, idx));
             }
         }
+    }
+
+    /// An event over the concatenation of `params`.
+    fn event_of(params: &[Vec<u8>]) -> (Vec<u8>, Vec<(u32, u32)>) {
+        let mut buf = Vec::new();
+        let mut ranges = Vec::new();
+        for p in params {
+            let s = buf.len() as u32;
+            buf.extend_from_slice(p);
+            ranges.push((s, buf.len() as u32));
+        }
+        (buf, ranges)
+    }
+
+    #[test]
+    fn appending_rules_take_the_stored_enter_parameters() {
+        let mut checked = 0;
+        for r in &rules::RULES {
+            let c = find_compiled(r.code, usize::from(r.nparams)).expect("rule");
+            let Some(enter) = r.code.checked_sub(1).and_then(event_info) else {
+                continue;
+            };
+            // One rewrite, whose result passes (a chain of rewrites goes the general way).
+            let after = verdict(r.code, usize::from(r.nparams) + r.instrs.len());
+            if !c.appends_only || enter.params.len() < c.enter_params || after != Ok(Verdict::Pass)
+            {
+                continue;
+            }
+            let enter_params: Vec<Vec<u8>> = (0..enter.params.len())
+                .map(|i| vec![i as u8 + 1; 9])
+                .collect();
+            let exit_params: Vec<Vec<u8>> = (0..usize::from(r.nparams))
+                .map(|j| vec![0xa0 + j as u8; 5])
+                .collect();
+            let (ebuf, eranges) = event_of(&enter_params);
+            let (xbuf, xranges) = event_of(&exit_params);
+            let mut st = ConverterState::new();
+            let e = RawEvent::new(1, 42, 0, 0, enter.code, &ebuf, &eranges);
+            if st.process(&e) != Ok(Outcome::Drop) {
+                continue;
+            }
+            let x = RawEvent::new(2, 42, 0, 0, r.code, &xbuf, &xranges);
+            if st.process(&x) != Ok(Outcome::Converted) {
+                continue;
+            }
+            let info = c.new_info.expect("info");
+            let mut want = exit_params.clone();
+            for (k, (instr, &cap)) in r.instrs.iter().zip(c.caps.iter()).enumerate() {
+                want.push(match *instr {
+                    Instr::Enter(n, _) => {
+                        let p = &enter_params[usize::from(n)];
+                        p[..p.len().min(cap)].to_vec()
+                    }
+                    Instr::Default => {
+                        let mut v = Vec::new();
+                        default_param(info, exit_params.len() + k, &mut v);
+                        v
+                    }
+                    _ => Vec::new(),
+                });
+            }
+            let got: Vec<Vec<u8>> = st
+                .converted_event(&x)
+                .params()
+                .map(<[u8]>::to_vec)
+                .collect();
+            assert_eq!(got, want, "{}", info.symbol);
+            checked += 1;
+        }
+        assert!(checked > 50, "only {checked} rules checked");
     }
 
     #[test]

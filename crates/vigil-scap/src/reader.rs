@@ -281,7 +281,19 @@ impl<R: Read> Reader<R> {
         self.ev.kind
     }
 
+    /// The next block: a plain event block in one pass (inlined into the caller's loop), the
+    /// rest the general way.
+    #[inline]
     pub(crate) fn advance(&mut self) -> Result<Option<Advanced>, ScapError> {
+        if self.pending.is_empty() && !self.done && self.next_plain_event() {
+            return Ok(Some(Advanced::Event));
+        }
+        self.advance_general()
+    }
+
+    /// [`Reader::advance`] for what is not a plain event block: queued process entries and
+    /// errors, the end, other blocks, malformed events.
+    fn advance_general(&mut self) -> Result<Option<Advanced>, ScapError> {
         if let Some(p) = self.pending.pop_front() {
             return match p {
                 Pending::Thread(t) => Ok(Some(Advanced::Other(Block::Process(t)))),
@@ -293,9 +305,6 @@ impl<R: Read> Reader<R> {
         }
         if self.done {
             return Ok(None);
-        }
-        if self.next_plain_event() {
-            return Ok(Some(Advanced::Event));
         }
         match self.advance_inner() {
             Ok(x) => {
