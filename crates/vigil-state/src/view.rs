@@ -564,7 +564,6 @@ pub struct EventView<'a> {
     state: &'a State,
     ev: RawEvent<'a>,
     thread: Option<&'a Thread>,
-    main: Option<&'a Thread>,
     fdnum: Option<i64>,
     fd: Option<&'a Fd>,
     etype: Option<EventTypeId>,
@@ -732,7 +731,6 @@ impl State {
     /// for the same event.
     pub fn view<'a>(&'a self, ev: &RawEvent<'a>) -> EventView<'a> {
         let thread = self.threads.get(&(ev.tid as i64));
-        let main = thread.map(|t| self.main_thread(t));
         let fdnum = self.ctx.fd;
         let fd = match (thread, fdnum) {
             (Some(t), Some(n)) => self.fds.get(&t.pid).and_then(|tb| tb.get(&n)),
@@ -744,7 +742,6 @@ impl State {
             state: self,
             ev: *ev,
             thread,
-            main,
             fdnum,
             fd,
             etype,
@@ -766,6 +763,12 @@ impl<'a> EventView<'a> {
     /// The fd the event is about, if known.
     pub fn fd(&self) -> Option<&'a Fd> {
         self.fd
+    }
+
+    /// The main thread of the event's process (looked up when a field needs it: most
+    /// events are on main threads, and most fields are the thread's own).
+    fn main(&self) -> Option<&'a Thread> {
+        self.thread.map(|t| self.state.main_thread(t))
     }
 
     fn parent(&self) -> Option<&'a Thread> {
@@ -1277,7 +1280,7 @@ impl Extract for EventView<'_> {
         let kind = *kinds().get(field.id.0 as usize)?;
         let arg = &field.arg;
         let t = || self.thread;
-        let m = || self.main;
+        let m = || self.main();
         let ev = &self.ev;
         match kind {
             Unimplemented => None,
@@ -1599,7 +1602,7 @@ impl Extract for EventView<'_> {
             ProcExeInoMtime => u(t()?.exe_ino_mtime),
             ProcExeInoCtimeDurProc => {
                 let t = t()?;
-                let start = self.main.map_or(t.clone_ts, |m| m.clone_ts);
+                let start = self.main().map_or(t.clone_ts, |m| m.clone_ts);
                 if t.exe_ino_ctime == 0 || start == 0 || start < t.exe_ino_ctime {
                     None
                 } else {

@@ -169,16 +169,14 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
             },
         };
         match next {
-            Next::Block(block) => {
+            // Events and table blocks apart: an event block needs no drop, and goes to the
+            // state without `apply_block`'s dispatch.
+            Next::Block(Block::Event(ev)) => {
                 if let Some(d) = dump.as_mut() {
-                    if matches!(block, Block::Event(_)) {
-                        d.write_tables(&state, filter.as_ref())?;
-                    } else {
-                        d.keep(&block);
-                    }
+                    d.write_tables(&state, filter.as_ref())?;
                 }
-                state.apply_block(&block);
-                let Block::Event(ev) = &block else { continue };
+                state.apply(&ev);
+                let ev = &ev;
                 // The filter's event types rule most events out before any extraction (the
                 // state above has been updated for every event).
                 if let (Some(f), Some(t)) = (filter.as_ref(), vigil_state::event_type_of(ev))
@@ -203,6 +201,12 @@ pub(crate) fn run(args: &InspectArgs) -> Result<ExitStatus> {
                         out.write_all(line.as_bytes())?;
                     }
                 }
+            }
+            Next::Block(table) => {
+                if let Some(d) = dump.as_mut() {
+                    d.keep(&table);
+                }
+                state.apply_block(&table);
             }
             Next::Error(e) if matches!(e.kind, ErrorKind::Conversion) => {
                 eprintln!("vigil: {}: {e}", args.capture.display());
