@@ -467,6 +467,19 @@ impl ConverterState {
             self.converted += 1;
             return Ok(Outcome::Converted);
         }
+        self.rewrite(ev, as_read, compiled)
+    }
+
+    /// The general rewrite of `ev` (`compiled`: its rule, if any; `as_read`: every range is
+    /// over its own bytes): rule after rule until the result passes or is dropped. Kept out of
+    /// [`ConverterState::process`] so that the common cases stay small.
+    #[inline(never)]
+    fn rewrite(
+        &mut self,
+        ev: &RawEvent<'_>,
+        as_read: bool,
+        compiled: Option<&Compiled>,
+    ) -> Result<Outcome, String> {
         self.code = ev.code;
         self.ext.clear();
         self.cur.clear();
