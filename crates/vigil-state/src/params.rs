@@ -209,11 +209,16 @@ pub(crate) fn p_string(ev: &RawEvent<'_>, idx: &ParamIdx) -> Option<String> {
 
 /// `b` as a string, invalid UTF-8 replaced by U+FFFD (`String::from_utf8_lossy`, with the
 /// common valid case checked by the faster `str::from_utf8`).
-pub(crate) fn lossy_string(b: &[u8]) -> String {
+pub(crate) fn lossy_str(b: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(b) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(b).into_owned(),
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
     }
+}
+
+/// [`lossy_str`], owned.
+pub(crate) fn lossy_string(b: &[u8]) -> String {
+    lossy_str(b).into_owned()
 }
 
 /// The integer of a decoded result parameter (errno, fd, pid or plain integer kinds only).

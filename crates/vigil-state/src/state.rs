@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
 
 use vigil_scap::{
     Block, Direction, EventFlags, FdDetail, FdInfo, MachineInfo, ParamValue, RawEvent, SockAddr,
@@ -13,7 +14,7 @@ use vigil_scap::{
 use crate::container::{Container, container_id_from_cgroups};
 use crate::flags;
 pub(crate) use crate::params::{
-    ParamIdx, fd_params, lossy_string, p_bytes, p_int, p_string, pidx, res_of,
+    ParamIdx, fd_params, lossy_str, lossy_string, p_bytes, p_int, p_string, pidx, res_of,
 };
 
 /// A fast hasher for integer keys (tids, pids, fds, uids).
@@ -278,10 +279,11 @@ pub enum Net {
 pub struct Fd {
     /// `scap_fd_type` (see [`vigil_scap::fd_type`]).
     pub ty: u8,
-    /// Resolved name (absolute path, socket tuple…).
-    pub name: String,
+    /// Resolved name (absolute path, socket tuple…). Shared, not copied, when a fork copies
+    /// the fd table or `dup` the fd.
+    pub name: Arc<str>,
     /// The name as the syscall passed it, when it differs from `name` ([`Fd::name_raw`]).
-    name_raw: Option<String>,
+    name_raw: Option<Arc<str>>,
     /// `PPM_O_*` open flags.
     pub open_flags: u32,
     /// Inode.
@@ -299,7 +301,7 @@ pub struct Fd {
 }
 
 impl Fd {
-    fn new(ty: u8, name: String) -> Fd {
+    fn new(ty: u8, name: Arc<str>) -> Fd {
         Fd {
             ty,
             name_raw: None,
@@ -321,7 +323,7 @@ impl Fd {
     fn from_block(f: &FdInfo) -> Fd {
         let v4 = |a: u32| IpAddr::V4(Ipv4Addr::from(a.to_le_bytes()));
         let v6 = |a: [u8; 16]| IpAddr::V6(Ipv6Addr::from(a));
-        let mut fd = Fd::new(f.ty, f.name().to_string());
+        let mut fd = Fd::new(f.ty, f.name().into());
         fd.ino = f.ino;
         match &f.detail {
             FdDetail::Ipv4 {
@@ -397,8 +399,8 @@ impl Fd {
         push_ip(&mut name, sip);
         name.push(':');
         push_dec(&mut name, u32::from(sport));
-        let changed = name != self.name;
-        self.name = name;
+        let changed = *name != *self.name;
+        self.name = name.into();
         self.name_raw = None;
         changed
     }
@@ -411,7 +413,7 @@ impl Fd {
         };
         self.net = Net::Server { ip, port };
         self.role = Role::Server;
-        self.name = format!("{ip}:{port}");
+        self.name = format!("{ip}:{port}").into();
         self.name_raw = None;
     }
 }
@@ -1040,7 +1042,7 @@ impl State {
             "socketpair" if res.is_some_and(|r| r >= 0) => {
                 for p in [pidx!("fd1"), pidx!("fd2")] {
                     if let Some(n) = p_int(ev, p) {
-                        self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, String::new()));
+                        self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, Arc::default()));
                     }
                 }
             }
@@ -1076,32 +1078,32 @@ impl State {
                 let ino = p_int(ev, pidx!("ino")).unwrap_or(0) as u64;
                 for p in [pidx!("fd1"), pidx!("fd2")] {
                     if let Some(n) = p_int(ev, p) {
-                        let mut f = Fd::new(fd_type::FIFO, String::new());
+                        let mut f = Fd::new(fd_type::FIFO, Arc::default());
                         f.ino = ino;
                         self.insert_fd(tid, n, f);
                     }
                 }
             }
-            "eventfd" | "eventfd2" => self.simple_fd(tid, res, fd_type::EVENT, String::new()),
-            "signalfd" | "signalfd4" => self.simple_fd(tid, res, fd_type::SIGNALFD, String::new()),
+            "eventfd" | "eventfd2" => self.simple_fd(tid, res, fd_type::EVENT, Arc::default()),
+            "signalfd" | "signalfd4" => self.simple_fd(tid, res, fd_type::SIGNALFD, Arc::default()),
             "inotify_init" | "inotify_init1" => {
-                self.simple_fd(tid, res, fd_type::INOTIFY, String::new())
+                self.simple_fd(tid, res, fd_type::INOTIFY, Arc::default())
             }
-            "timerfd_create" => self.simple_fd(tid, res, fd_type::TIMERFD, String::new()),
+            "timerfd_create" => self.simple_fd(tid, res, fd_type::TIMERFD, Arc::default()),
             "epoll_create" | "epoll_create1" => {
-                self.simple_fd(tid, res, fd_type::EVENTPOLL, String::new())
+                self.simple_fd(tid, res, fd_type::EVENTPOLL, Arc::default())
             }
-            "userfaultfd" => self.simple_fd(tid, res, fd_type::USERFAULTFD, String::new()),
-            "io_uring_setup" => self.simple_fd(tid, res, fd_type::IOURING, String::new()),
-            "pidfd_open" => self.simple_fd(tid, res, fd_type::PIDFD, String::new()),
+            "userfaultfd" => self.simple_fd(tid, res, fd_type::USERFAULTFD, Arc::default()),
+            "io_uring_setup" => self.simple_fd(tid, res, fd_type::IOURING, Arc::default()),
+            "pidfd_open" => self.simple_fd(tid, res, fd_type::PIDFD, Arc::default()),
             "memfd_create" => {
                 let name = format!("memfd:{}", p_string(ev, pidx!("name")).unwrap_or_default());
-                self.simple_fd(tid, res, fd_type::MEMFD, name);
+                self.simple_fd(tid, res, fd_type::MEMFD, name.into());
             }
             "bpf"
                 if p_int(ev, pidx!("cmd")).is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) =>
             {
-                self.simple_fd(tid, res, fd_type::BPF, String::new());
+                self.simple_fd(tid, res, fd_type::BPF, Arc::default());
             }
             "chdir" => {
                 if res == Some(0)
@@ -1182,7 +1184,7 @@ impl State {
         // exit-match-end
     }
 
-    fn simple_fd(&mut self, tid: i64, res: Option<i64>, ty: u8, name: String) {
+    fn simple_fd(&mut self, tid: i64, res: Option<i64>, ty: u8, name: Arc<str>) {
         if let Some(n) = res.filter(|r| *r >= 0) {
             self.insert_fd(tid, n, Fd::new(ty, name));
         }
@@ -1476,39 +1478,41 @@ impl State {
     /// no path.
     pub(crate) fn open_path(&self, ev: &RawEvent<'_>) -> Option<(String, String)> {
         let (name, raw) = self.open_name(ev)?;
-        let raw = raw.unwrap_or_else(|| name.clone());
-        Some((name, raw))
+        let raw = raw.as_deref().unwrap_or(&name).to_string();
+        Some((name.to_string(), raw))
     }
 
     /// [`State::open_path`] with the path as passed only when it differs from the resolved
-    /// one (a normal absolute path, the common case, is one string).
-    fn open_name(&self, ev: &RawEvent<'_>) -> Option<(String, Option<String>)> {
-        let raw = p_string(ev, pidx!("name")).or_else(|| p_string(ev, pidx!("path")))?;
+    /// one (a normal absolute path, the common case, is one string, copied once from the
+    /// event).
+    fn open_name(&self, ev: &RawEvent<'_>) -> Option<(Arc<str>, Option<Arc<str>>)> {
+        let raw = p_bytes(ev, pidx!("name")).or_else(|| p_bytes(ev, pidx!("path")))?;
+        let raw = lossy_str(raw);
         let tid = ev.tid as i64;
-        let resolved = |base: &str, raw: String| {
-            let name = resolve_path(base, &raw);
+        let resolved = |base: &str, raw: &str| {
+            let name = resolve_path(base, raw);
             if name == raw {
-                (name, None)
+                (name.into(), None)
             } else {
-                (name, Some(raw))
+                (name.into(), Some(raw.into()))
             }
         };
         if raw.starts_with('/') {
             if is_normal_path(&raw) {
-                return Some((raw, None));
+                return Some((raw.as_ref().into(), None));
             }
-            return Some(resolved("/", raw));
+            return Some(resolved("/", &raw));
         }
         let dirfd = p_int(ev, pidx!("dirfd")).unwrap_or(AT_FDCWD);
         let base = if dirfd == AT_FDCWD || ev.name() == "open" || ev.name() == "creat" {
             self.threads.get(&tid).map_or("", |t| self.cwd_of(t))
         } else {
-            self.fd(tid, dirfd).map_or("", |f| f.name.as_str())
+            self.fd(tid, dirfd).map_or("", |f| &f.name)
         };
         if base.is_empty() {
-            return Some((raw, None));
+            return Some((raw.as_ref().into(), None));
         }
-        Some(resolved(base, raw))
+        Some(resolved(base, &raw))
     }
 
     fn parse_open(&mut self, ev: &RawEvent<'_>, res: Option<i64>) {
@@ -1553,7 +1557,7 @@ impl State {
             16 => fd_type::NETLINK,
             _ => fd_type::UNSUPPORTED,
         };
-        let mut f = Fd::new(fty, String::new());
+        let mut f = Fd::new(fty, Arc::default());
         if matches!(fty, fd_type::IPV4_SOCK | fd_type::IPV6_SOCK) {
             f.l4proto = match ty & 0xf {
                 1 => l4::TCP,
@@ -1581,7 +1585,7 @@ impl State {
                 dport,
             } => (IpAddr::V6(sip), sport, IpAddr::V6(dip), dport),
             SockTuple::Unix { source, dest, path } => {
-                let name = lossy_string(path);
+                let name: Arc<str> = lossy_str(path).into();
                 let _ = (source, dest);
                 let changed;
                 {
@@ -1589,8 +1593,8 @@ impl State {
                     let table = self.fds.entry(pid).or_default();
                     let f = table
                         .entry(fd)
-                        .or_insert_with(|| Fd::new(fd_type::UNIX_SOCK, String::new()));
-                    changed = f.name != name;
+                        .or_insert_with(|| Fd::new(fd_type::UNIX_SOCK, Arc::default()));
+                    changed = *f.name != *name;
                     f.ty = fd_type::UNIX_SOCK;
                     f.name_raw = None;
                     f.name = name;
@@ -1609,7 +1613,7 @@ impl State {
         let pid = self.pid_of(tid);
         let table = self.fds.entry(pid).or_default();
         let f = table.entry(fd).or_insert_with(|| {
-            let mut f = Fd::new(fd_type::IPV4_SOCK, String::new());
+            let mut f = Fd::new(fd_type::IPV4_SOCK, Arc::default());
             f.l4proto = l4::TCP;
             f
         });
@@ -1697,7 +1701,7 @@ impl State {
                 self.apply_tuple(tid, fd, t, Role::Server, false);
             }
             _ => {
-                self.insert_fd(tid, fd, Fd::new(fd_type::UNKNOWN, String::new()));
+                self.insert_fd(tid, fd, Fd::new(fd_type::UNKNOWN, Arc::default()));
             }
         }
         self.ctx.fd = Some(fd);
@@ -1718,14 +1722,14 @@ impl State {
         let table = self.fds.entry(pid).or_default();
         let f = table
             .entry(fd)
-            .or_insert_with(|| Fd::new(fd_type::UNKNOWN, String::new()));
+            .or_insert_with(|| Fd::new(fd_type::UNKNOWN, Arc::default()));
         let old = f.name.clone();
         match a {
             SockAddr::V4(ip, port) => f.set_server(IpAddr::V4(ip), port),
             SockAddr::V6(ip, port) => f.set_server(IpAddr::V6(ip), port),
             SockAddr::Unix(p) => {
                 f.ty = fd_type::UNIX_SOCK;
-                f.name = lossy_string(p);
+                f.name = lossy_str(p).into();
                 f.name_raw = None;
             }
             SockAddr::Other(_) => {}

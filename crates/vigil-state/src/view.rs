@@ -1124,13 +1124,13 @@ impl<'a> EventView<'a> {
         let base = match (p.ty, p.extra) {
             (ParamType::FsRelPath, ParamExtra::DirFd(d)) => match self.ev.value(usize::from(d)) {
                 Some(ParamValue::Fd(fd)) if fd != -100 => {
-                    self.state.fds.get(&t.pid)?.get(&fd)?.name.clone()
+                    &self.state.fds.get(&t.pid)?.get(&fd)?.name
                 }
-                _ => self.state.cwd_of(t).to_string(),
+                _ => self.state.cwd_of(t),
             },
-            _ => self.state.cwd_of(t).to_string(),
+            _ => self.state.cwd_of(t),
         };
-        Some((crate::state::resolve_path(&base, &raw), raw))
+        Some((crate::state::resolve_path(base, &raw), raw))
     }
 
     /// The (source, target) parameter indexes of rename/link/symlink events, or the single

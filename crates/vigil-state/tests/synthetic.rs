@@ -319,7 +319,7 @@ fn process_lifecycle_and_fds() {
         ],
     );
     assert_eq!(
-        st.fd(200, 1).map(|f| f.name.as_str()),
+        st.fd(200, 1).map(|f| &*f.name),
         Some("10.0.0.5:40000->93.184.216.34:443")
     );
     step(
