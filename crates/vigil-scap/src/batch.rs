@@ -42,6 +42,7 @@ impl EventBatch {
     }
 
     /// Append a copy of `ev`.
+    #[inline]
     pub fn push(&mut self, ev: &RawEvent<'_>) {
         let at = self.bytes.len();
         self.bytes.extend_from_slice(ev.buf);
