@@ -289,11 +289,28 @@ fn net_eq(n: &IpNet, v: &Value<'_>) -> bool {
 }
 
 impl Pred {
+    /// Whether `v` satisfies the predicate. The common predicates are tested inline (in
+    /// the caller's small frame); the rest in [`Pred::test_other`].
+    #[inline]
     pub(crate) fn test(&self, v: &Value<'_>) -> bool {
         match self {
             Pred::Num(c, n) => num(v).is_some_and(|x| c.test(&x, n)),
-            Pred::Bool(c, b) => boolean(v).is_some_and(|x| c.test(&x, b)),
             Pred::Bytes(c, b) => v.as_bytes().is_some_and(|x| c.test(x, &**b)),
+            Pred::Contains(f) => v.as_bytes().is_some_and(|x| f.find(x).is_some()),
+            Pred::StartsWith(p) => v.as_bytes().is_some_and(|x| x.starts_with(p)),
+            _ => self.test_other(v),
+        }
+    }
+
+    /// [`Pred::test`] of the predicates it does not test inline.
+    #[inline(never)]
+    fn test_other(&self, v: &Value<'_>) -> bool {
+        match self {
+            // The inline ones (`test` does not call this function for them).
+            Pred::Num(..) | Pred::Bytes(..) | Pred::Contains(_) | Pred::StartsWith(_) => {
+                self.test(v)
+            }
+            Pred::Bool(c, b) => boolean(v).is_some_and(|x| c.test(&x, b)),
             Pred::Ip(c, a) => match v {
                 Value::Ip(x) => c.test(x, a),
                 _ => false,
@@ -305,9 +322,7 @@ impl Pred {
                 }
                 _ => false,
             },
-            Pred::Contains(f) => v.as_bytes().is_some_and(|x| f.find(x).is_some()),
             Pred::AnySubstring(ac) => v.as_bytes().is_some_and(|x| ac.is_match(x)),
-            Pred::StartsWith(p) => v.as_bytes().is_some_and(|x| x.starts_with(p)),
             Pred::EndsWith(p) => v.as_bytes().is_some_and(|x| x.ends_with(p)),
             Pred::AnyPrefix(s) => v.as_bytes().is_some_and(|x| s.is_match(x)),
             Pred::AnySuffix(s) => v.as_bytes().is_some_and(|x| s.is_match(x)),
