@@ -498,6 +498,8 @@ pub struct State {
     pub(crate) containers: HashMap<String, Container>,
     pub(crate) machine: Option<MachineInfo>,
     pub(crate) local_ips: Vec<IpAddr>,
+    /// Who belongs to whom in `threads`, kept in step with it.
+    pub(crate) kin: Kin,
     pending_threads: Vec<(i64, i64)>,
     pending_fds: Vec<(i64, i64)>,
     pub(crate) evt_num: u64,
@@ -509,6 +511,52 @@ pub struct State {
     pub(crate) event_container: Option<String>,
     /// libsinsp's port-name mode: ports render as service names (off by default, as in Falco).
     pub(crate) services: Option<&'static Services>,
+}
+
+/// Indexes over the thread table, kept in step with it by [`State::insert_thread`] and
+/// [`State::remove_thread`] (the only ways threads enter and leave the table; a thread's
+/// `pid` and `ptid` change only outside the table or through [`State::reparent_children`]),
+/// so that a thread's exit, `proc.nthreads` and `proc.nchilds` cost no scan of the table.
+#[derive(Debug, Default)]
+pub(crate) struct Kin {
+    /// Threads in the table per process id.
+    threads_of: IntMap<i64, u32>,
+    /// Tids in the table per parent tid (`ptid`).
+    children_of: IntMap<i64, Vec<i64>>,
+}
+
+impl Kin {
+    fn link(&mut self, t: &Thread) {
+        *self.threads_of.entry(t.pid).or_default() += 1;
+        self.children_of.entry(t.ptid).or_default().push(t.tid);
+    }
+
+    fn unlink(&mut self, t: &Thread) {
+        if let Some(n) = self.threads_of.get_mut(&t.pid) {
+            *n -= 1;
+            if *n == 0 {
+                self.threads_of.remove(&t.pid);
+            }
+        }
+        if let Some(kids) = self.children_of.get_mut(&t.ptid) {
+            if let Some(i) = kids.iter().position(|&k| k == t.tid) {
+                kids.swap_remove(i);
+            }
+            if kids.is_empty() {
+                self.children_of.remove(&t.ptid);
+            }
+        }
+    }
+
+    /// Number of threads of process `pid` in the table.
+    pub(crate) fn threads_of(&self, pid: i64) -> u32 {
+        self.threads_of.get(&pid).copied().unwrap_or(0)
+    }
+
+    /// The tids whose parent is `tid`.
+    pub(crate) fn children_of(&self, tid: i64) -> &[i64] {
+        self.children_of.get(&tid).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Port → service name table of a `services(5)` file, looked up as libc's `getservbyport`
@@ -742,8 +790,7 @@ impl State {
                 }
             }
             Block::Process(t) => {
-                let th = Thread::from_block(t);
-                self.threads.insert(th.tid, th);
+                self.insert_thread(Thread::from_block(t));
             }
             Block::Fds { tid, fds } => {
                 let pid = self
@@ -952,24 +999,85 @@ impl State {
         self.pending_fds.clear();
         for i in 0..self.pending_threads.len() {
             let (tid, reaper) = self.pending_threads[i];
-            let Some(t) = self.threads.remove(&tid) else {
+            let Some(t) = self.remove_thread(tid) else {
                 continue;
             };
-            // One pass over the table: reparent the thread's children and see whether its
-            // process has threads left.
-            let new_parent = if reaper > 0 { reaper } else { t.ptid };
-            let mut process_left = false;
-            for o in self.threads.values_mut() {
-                process_left |= o.pid == t.pid;
-                if o.ptid == tid {
-                    o.ptid = new_parent;
-                }
-            }
-            if t.is_main() && !process_left {
+            self.reparent_children(tid, if reaper > 0 { reaper } else { t.ptid });
+            if t.is_main() && self.kin.threads_of(t.pid) == 0 {
                 self.fds.remove(&t.pid);
             }
         }
         self.pending_threads.clear();
+    }
+
+    /// Put `t` in the thread table (replacing a thread of the same tid).
+    fn insert_thread(&mut self, t: Thread) {
+        self.kin.link(&t);
+        if let Some(old) = self.threads.insert(t.tid, t) {
+            self.kin.unlink(&old);
+        }
+    }
+
+    /// Take thread `tid` out of the table.
+    fn remove_thread(&mut self, tid: i64) -> Option<Thread> {
+        let t = self.threads.remove(&tid)?;
+        self.kin.unlink(&t);
+        Some(t)
+    }
+
+    /// The children of `tid` (which has left the table) get `new_parent` as their parent.
+    fn reparent_children(&mut self, tid: i64, new_parent: i64) {
+        let Some(kids) = self.kin.children_of.remove(&tid) else {
+            return;
+        };
+        for k in &kids {
+            if let Some(o) = self.threads.get_mut(k) {
+                o.ptid = new_parent;
+            }
+        }
+        self.kin
+            .children_of
+            .entry(new_parent)
+            .or_default()
+            .extend(kids);
+    }
+
+    /// Whether the indexes over the thread table agree with the table (for tests: they are
+    /// kept in step by construction). `Err` names the first disagreement.
+    #[doc(hidden)]
+    pub fn check_thread_indexes(&self) -> Result<(), String> {
+        let mut threads_of: IntMap<i64, u32> = IntMap::default();
+        let mut children_of: IntMap<i64, Vec<i64>> = IntMap::default();
+        for t in self.threads.values() {
+            *threads_of.entry(t.pid).or_default() += 1;
+            children_of.entry(t.ptid).or_default().push(t.tid);
+        }
+        if threads_of != self.kin.threads_of {
+            return Err(format!(
+                "threads per process: table {threads_of:?}, index {:?}",
+                self.kin.threads_of
+            ));
+        }
+        let sorted = |m: &IntMap<i64, Vec<i64>>| {
+            let mut v: Vec<(i64, Vec<i64>)> = m
+                .iter()
+                .map(|(k, kids)| {
+                    let mut kids = kids.clone();
+                    kids.sort_unstable();
+                    (*k, kids)
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        };
+        if sorted(&children_of) != sorted(&self.kin.children_of) {
+            return Err(format!(
+                "children: table {:?}, index {:?}",
+                sorted(&children_of),
+                sorted(&self.kin.children_of)
+            ));
+        }
+        Ok(())
     }
 
     fn pid_of(&self, tid: i64) -> i64 {
@@ -1274,7 +1382,7 @@ impl State {
         if res > 0 {
             // The caller's exit: make sure the caller exists, then create the child from it.
             let child = res;
-            if let std::collections::hash_map::Entry::Vacant(slot) = self.threads.entry(tid) {
+            if !self.threads.contains_key(&tid) {
                 let mut caller = Thread {
                     tid,
                     pid: p_int(ev, pidx!("pid")).unwrap_or(tid),
@@ -1288,7 +1396,7 @@ impl State {
                     ..Thread::default()
                 };
                 Self::fill_common(&mut caller, ev);
-                slot.insert(caller);
+                self.insert_thread(caller);
             }
             if self.threads.contains_key(&child) {
                 return;
@@ -1373,8 +1481,8 @@ impl State {
     }
 
     fn add_child(&mut self, t: Thread, parent_pid: i64, shares_fds: bool) {
-        let (tid, pid) = (t.tid, t.pid);
-        self.threads.insert(tid, t);
+        let pid = t.pid;
+        self.insert_thread(t);
         if !shares_fds
             && pid != parent_pid
             && !self.fds.contains_key(&pid)
@@ -1387,7 +1495,7 @@ impl State {
     fn parse_execve(&mut self, ev: &RawEvent<'_>) {
         let tid = ev.tid as i64;
         let known = self.threads.contains_key(&tid);
-        let mut t = self.threads.remove(&tid).unwrap_or_else(|| Thread {
+        let mut t = self.remove_thread(tid).unwrap_or_else(|| Thread {
             tid,
             pid: p_int(ev, pidx!("pid")).unwrap_or(tid),
             ptid: p_int(ev, pidx!("ptid")).unwrap_or(0),
@@ -1466,7 +1574,7 @@ impl State {
         }
         t.exec_ts = ev.ts;
         let pid = t.pid;
-        self.threads.insert(tid, t);
+        self.insert_thread(t);
         // Close-on-exec fds go away.
         if let Some(table) = self.fds.get_mut(&pid) {
             table.retain(|_, f| f.open_flags & flags::O_CLOEXEC == 0);

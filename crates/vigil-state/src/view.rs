@@ -1650,17 +1650,12 @@ impl Extract for EventView<'_> {
                     .map(|(_, p)| Extracted::One(Value::str(p))),
                 _ => None,
             },
-            ProcNthreads => {
-                let pid = t()?.pid;
-                u(self.state.threads.values().filter(|o| o.pid == pid).count() as u64)
-            }
+            ProcNthreads => u(u64::from(self.state.kin.threads_of(t()?.pid))),
             ProcNchilds => {
                 let pid = t()?.pid;
-                u(self
-                    .state
-                    .threads
-                    .values()
-                    .filter(|o| o.ptid == pid && o.is_main())
+                let kids = self.state.kin.children_of(pid).iter();
+                u(kids
+                    .filter(|k| self.state.threads.get(k).is_some_and(Thread::is_main))
                     .count() as u64)
             }
             ProcStdType(n) => {

@@ -487,15 +487,22 @@ fn every_capture_every_field_never_panics_and_tree_is_sound() {
     let refs = all_field_refs();
     for path in &paths {
         let mut n = 0u64;
-        let state = replay(path, |_, v| {
+        let state = replay(path, |s, v| {
             n += 1;
-            // All fields on a sample of events (all of them is slow in debug builds).
+            // All fields and the thread indexes on a sample of events (all of them is slow
+            // in debug builds).
             if n.is_multiple_of(7) {
                 for r in &refs {
                     let _ = v.extract(r);
                 }
+                if let Err(e) = s.check_thread_indexes() {
+                    panic!("{}: event {n}: {e}", path.display());
+                }
             }
         });
+        if let Err(e) = state.check_thread_indexes() {
+            panic!("{}: at the end: {e}", path.display());
+        }
         // Process tree invariants.
         for t in state.threads() {
             assert!(t.tid >= 0, "{}", path.display());

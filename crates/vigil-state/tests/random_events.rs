@@ -99,6 +99,7 @@ proptest! {
             }
             let ev = RawEvent::new(i as u64 + 1, e.tid, 0, 0, e.code, &buf, &ranges);
             state.apply(&ev);
+            prop_assert_eq!(state.check_thread_indexes(), Ok(()));
             let v = state.view(&ev);
             let _ = v.event_type();
             for r in &refs {
@@ -106,6 +107,7 @@ proptest! {
             }
         }
         state.flush();
+        prop_assert_eq!(state.check_thread_indexes(), Ok(()));
         for t in state.threads() {
             prop_assert!(state.thread(t.tid).is_some());
             prop_assert!(t.cmdline.starts_with(&t.comm));
