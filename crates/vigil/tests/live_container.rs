@@ -33,6 +33,22 @@ fn works(cmd: &str, args: &[&str]) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// `tool ARGS` (`cmd` with `args` added, stdin closed), asserting success; its stdout.
+fn stdout_of(tool: &str, args: &[&str], mut cmd: Command) -> String {
+    let out: Output = cmd
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} {args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Whether the tests can run here; in CI a missing piece panics.
 fn can_run() -> bool {
     let root = is_root();
@@ -116,19 +132,7 @@ impl Podman {
 
     /// `podman ARGS`, asserting success; its stdout.
     fn run(&self, args: &[&str]) -> String {
-        let out: Output = self
-            .command()
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("podman {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "podman {args:?}: {}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        stdout_of("podman", args, self.command())
     }
 
     /// A root filesystem of busybox applets, the helper and a fake shadow file, imported
@@ -724,19 +728,7 @@ impl Containerd {
 
     /// `ctr -n NS ARGS`, asserting success; stdout.
     fn run(&self, args: &[&str]) -> String {
-        let out = self
-            .ctr()
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("ctr {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "ctr {args:?}: {}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        stdout_of("ctr", args, self.ctr())
     }
 }
 
@@ -967,19 +959,7 @@ impl Docker {
 
     /// `docker ARGS`, asserting success; its stdout.
     fn run(&self, args: &[&str]) -> String {
-        let out = self
-            .command()
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap_or_else(|e| panic!("docker {args:?}: {e}"));
-        assert!(
-            out.status.success(),
-            "docker {args:?}: {}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        stdout_of("docker", args, self.command())
     }
 }
 
