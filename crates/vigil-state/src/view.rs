@@ -906,6 +906,13 @@ impl<'a> EventView<'a> {
     }
 
     /// The fd's name, or for failed/unknown opens the path the event names.
+    fn evt_dir(&self) -> V<'a> {
+        s(match self.ev.direction() {
+            Direction::Enter => ">",
+            Direction::Exit => "<",
+        })
+    }
+
     fn fd_name(&self, raw: bool) -> V<'a> {
         if let Some(f) = self.fd {
             if raw {
@@ -1274,10 +1281,26 @@ impl Extract for EventView<'_> {
         self.extract_one(field).map(Values::from)
     }
 
-    #[allow(clippy::too_many_lines)]
+    /// The fields filters test on nearly every event are extracted here, in a small frame;
+    /// the others in [`EventView::extract_kind`], whose large match costs a large frame
+    /// (saved registers, stack) on every call.
     fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
-        use Kind::*;
         let kind = *kinds().get(field.id.0 as usize)?;
+        match kind {
+            Kind::EvtDir => self.evt_dir(),
+            Kind::FdName => self.fd_name(false),
+            Kind::ProcName => s(&self.thread?.comm),
+            _ => self.extract_kind(kind, field),
+        }
+    }
+}
+
+impl EventView<'_> {
+    /// [`Extract::extract_one`] of a field of `kind`.
+    #[allow(clippy::too_many_lines)]
+    #[inline(never)]
+    fn extract_kind(&self, kind: Kind, field: &FieldRef) -> Option<Extracted<'_>> {
+        use Kind::*;
         let arg = &field.arg;
         let t = || self.thread;
         let m = || self.main();
@@ -1311,10 +1334,7 @@ impl Extract for EventView<'_> {
                     _ => d,
                 })
             }
-            EvtDir => s(match ev.direction() {
-                Direction::Enter => ">",
-                Direction::Exit => "<",
-            }),
+            EvtDir => self.evt_dir(),
             EvtType => s(event_type_name(ev)),
             EvtTypeIs => match arg {
                 FieldArg::Key(k) => b(event_type_name(ev) == &**k),
