@@ -9,7 +9,6 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use memchr::memmem;
 use vigil_event::{
     EventTypeId, Extract, FieldArg, FieldError, FieldInfo, FieldSchema, FieldType, IpNet, Value,
 };
@@ -23,6 +22,7 @@ use crate::matcher::{
     BytesSet, CheckNode, Cmp, FieldCheck, IdSet, Node, Pred, PrefixSet, SuffixSet, Test, ValueSet,
 };
 use crate::memo::Interner;
+use crate::substr::Substring;
 use crate::transform::{Operand, OptInfo, TransformIr};
 
 /// Why a condition did not compile.
@@ -103,7 +103,8 @@ impl EventTypes {
 ///   extraction.
 /// * `in`/`intersects` use a linear scan up to 4 items, else an FxHash set (with a length
 ///   pre-check for strings); numeric sets are sorted and binary-searched.
-/// * `contains` uses a prebuilt `memchr::memmem::Finder`; `icontains`, `contains anyof` use
+/// * `contains` uses memchr's prebuilt SIMD finders (the 16-byte one on short haystacks,
+///   see `substr.rs`); `icontains`, `contains anyof` use
 ///   Aho-Corasick; `startswith anyof` and an `or` of `startswith` checks on one field are
 ///   folded into one anchored Aho-Corasick; `endswith anyof` probes one hash set per
 ///   distinct suffix length; `pmatch` walks path components without allocating.
@@ -432,7 +433,7 @@ fn scalar_pred(op: Op, lit: Lit, span: Span) -> Result<Pred, CompileError> {
         (_, Lit::Net(n)) if cmp.is_some() => Pred::Net(cmp.unwrap_or(Cmp::Eq), n),
         (_, Lit::Bytes(b)) if cmp.is_some() => Pred::Bytes(cmp.unwrap_or(Cmp::Eq), boxed(b)),
         (Op::Contains | Op::BContains, Lit::Bytes(b)) => {
-            Pred::Contains(Box::new(memmem::Finder::new(&b).into_owned()))
+            Pred::Contains(Box::new(Substring::new(&b)))
         }
         (Op::IContains, Lit::Bytes(b)) => match aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)

@@ -29,6 +29,7 @@ mod glob;
 mod matcher;
 mod memo;
 mod parser;
+mod substr;
 mod transform;
 
 pub use compile::{CompileError, CompileErrorKind, EventTypes, Filter, compile};

@@ -14,6 +14,7 @@ use vigil_event::{EventTypeId, Extract, Extracted, FieldRef, IpNet, Value};
 
 use crate::ast::{ListModifier, Op};
 use crate::glob::{Glob, PathSet};
+use crate::substr::Substring;
 use crate::transform::Operand;
 
 /// FxHash (rustc's hasher): a multiply-rotate hash, much cheaper than SipHash for short keys.
@@ -234,8 +235,8 @@ pub(crate) enum Pred {
     Ip(Cmp, IpAddr),
     /// `=` / `!=` on an IPNET field: containment of an address, equality of a network.
     Net(Cmp, IpNet),
-    /// `contains` / `bcontains`: memchr's SIMD substring finder.
-    Contains(Box<memmem::Finder<'static>>),
+    /// `contains` / `bcontains`: memchr's SIMD substring routines (see [`Substring`]).
+    Contains(Box<Substring>),
     /// `icontains`, `contains anyof`, `icontains anyof`: unanchored Aho-Corasick.
     AnySubstring(AhoCorasick),
     /// `startswith` / `bstartswith`.
@@ -296,7 +297,7 @@ impl Pred {
         match self {
             Pred::Num(c, n) => num(v).is_some_and(|x| c.test(&x, n)),
             Pred::Bytes(c, b) => v.as_bytes().is_some_and(|x| c.test(x, &**b)),
-            Pred::Contains(f) => v.as_bytes().is_some_and(|x| f.find(x).is_some()),
+            Pred::Contains(f) => v.as_bytes().is_some_and(|x| f.is_in(x)),
             Pred::StartsWith(p) => v.as_bytes().is_some_and(|x| x.starts_with(p)),
             _ => self.test_other(v),
         }
