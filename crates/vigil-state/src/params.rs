@@ -7,13 +7,20 @@
 
 use vigil_scap::{Direction, ParamInfo, ParamType, ParamValue, RawEvent};
 
-/// How a parameter is read, from its table type.
+/// How a parameter is read, from its table type. Flat (one variant per width and sign), so
+/// that reading one is a single jump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Repr {
-    /// A signed little-endian integer of this many bytes.
-    Signed(u8),
-    /// An unsigned little-endian integer of this many bytes.
-    Unsigned(u8),
+    /// A signed little-endian integer of 1, 2, 4 or 8 bytes.
+    I8,
+    I16,
+    I32,
+    I64,
+    /// An unsigned little-endian integer of 1, 2, 4 or 8 bytes.
+    U8,
+    U16,
+    U32,
+    U64,
     /// A `u32` boolean.
     Bool,
     /// A string, up to its first NUL.
@@ -28,18 +35,18 @@ impl Repr {
     fn of(p: &ParamInfo) -> Repr {
         use ParamType as T;
         match p.ty {
-            T::Int8 => Repr::Signed(1),
-            T::Int16 => Repr::Signed(2),
-            T::Int32 | T::Fd32 | T::Pid32 => Repr::Signed(4),
-            T::Int64 | T::Errno | T::Fd | T::Pid => Repr::Signed(8),
+            T::Int8 => Repr::I8,
+            T::Int16 => Repr::I16,
+            T::Int32 | T::Fd32 | T::Pid32 => Repr::I32,
+            T::Int64 | T::Errno | T::Fd | T::Pid => Repr::I64,
             T::Uint8 | T::L4Proto | T::SockFamily | T::Flags8 | T::EnumFlags8 | T::SigType => {
-                Repr::Unsigned(1)
+                Repr::U8
             }
-            T::Uint16 | T::Port | T::Flags16 | T::EnumFlags16 | T::SyscallId => Repr::Unsigned(2),
+            T::Uint16 | T::Port | T::Flags16 | T::EnumFlags16 | T::SyscallId => Repr::U16,
             T::Uint32 | T::SigSet | T::Flags32 | T::EnumFlags32 | T::Mode | T::Uid | T::Gid => {
-                Repr::Unsigned(4)
+                Repr::U32
             }
-            T::Uint64 | T::RelTime | T::AbsTime => Repr::Unsigned(8),
+            T::Uint64 | T::RelTime | T::AbsTime => Repr::U64,
             T::Bool => Repr::Bool,
             T::CharBuf | T::FsPath | T::FsRelPath => Repr::Str,
             T::None | T::ByteBuf | T::CharBufArray | T::CharBufPairArray => Repr::Buf,
@@ -117,18 +124,24 @@ impl Param {
         let i = usize::from(self.index);
         let b = ev.param(i)?;
         Some(match self.repr {
-            Repr::Signed(1) => i64::from(*b.first()? as i8),
-            Repr::Signed(2) => i64::from(i16::from_le_bytes(le(b)?)),
-            Repr::Signed(4) => i64::from(i32::from_le_bytes(le(b)?)),
-            Repr::Signed(_) => i64::from_le_bytes(le(b)?),
-            Repr::Unsigned(1) => i64::from(*b.first()?),
-            Repr::Unsigned(2) => i64::from(u16::from_le_bytes(le(b)?)),
-            Repr::Unsigned(4) => i64::from(u32::from_le_bytes(le(b)?)),
-            Repr::Unsigned(_) => u64::from_le_bytes(le(b)?) as i64,
+            Repr::I8 => i64::from(*b.first()? as i8),
+            Repr::I16 => i64::from(i16::from_le_bytes(le(b)?)),
+            Repr::I32 => i64::from(i32::from_le_bytes(le(b)?)),
+            Repr::I64 => i64::from_le_bytes(le(b)?),
+            Repr::U8 => i64::from(*b.first()?),
+            Repr::U16 => i64::from(u16::from_le_bytes(le(b)?)),
+            Repr::U32 => i64::from(u32::from_le_bytes(le(b)?)),
+            Repr::U64 => u64::from_le_bytes(le(b)?) as i64,
             Repr::Bool => i64::from(u32::from_le_bytes(le(b)?) != 0),
             Repr::Str | Repr::Buf => return None,
             Repr::Decoded => return decoded(ev.value(i)?),
         })
+    }
+
+    /// The parameter as a result ([`res_of`]: errno, fd, pid or plain integer kinds only).
+    #[inline]
+    pub(crate) fn res(self, ev: &RawEvent<'_>) -> Option<i64> {
+        self.int_or(ev, res_value)
     }
 
     /// The parameter as a string (up to its NUL) or buffer (`None` when it is absent, empty
@@ -234,7 +247,7 @@ fn res_value(v: ParamValue<'_>) -> Option<i64> {
 
 /// The result parameter of event code `code`: the first parameter of an exit event when it is
 /// called `res` or `fd` and has a result's type.
-fn res_param(code: u16) -> Option<Param> {
+pub(crate) fn res_param(code: u16) -> Option<Param> {
     static TABLE: std::sync::OnceLock<Box<[Option<Param>]>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         use ParamType as T;
@@ -274,7 +287,7 @@ fn res_param(code: u16) -> Option<Param> {
 /// The return value of an exit event: its first parameter when it is a result.
 #[inline]
 pub(crate) fn res_of(ev: &RawEvent<'_>) -> Option<i64> {
-    res_param(ev.code)?.int_or(ev, res_value)
+    res_param(ev.code)?.res(ev)
 }
 
 /// The `fd` and `oldfd` parameters of one event code.

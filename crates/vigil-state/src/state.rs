@@ -13,6 +13,7 @@ use vigil_scap::{
 
 use crate::container::{Container, container_id_from_cgroups};
 use crate::flags;
+use crate::params::{Param, res_param};
 pub(crate) use crate::params::{
     ParamIdx, fd_params, lossy_str, lossy_string, p_bytes, p_int, p_string, pidx, res_of,
 };
@@ -157,13 +158,19 @@ pub struct Thread {
 
 impl Thread {
     fn set_args(&mut self, raw: &[u8]) {
-        self.args = split_nul(raw).map(lossy_string).collect();
+        assign_list(&mut self.args, raw);
         self.recompute();
     }
 
-    /// Recompute the derived strings (`args_joined`, `cmdline`).
+    /// Recompute the derived strings (`args_joined`, `cmdline`), in their own buffers.
     pub fn recompute(&mut self) {
-        self.args_joined = self.args.join(" ");
+        self.args_joined.clear();
+        for (i, a) in self.args.iter().enumerate() {
+            if i > 0 {
+                self.args_joined.push(' ');
+            }
+            self.args_joined.push_str(a);
+        }
         self.cmdline.clear();
         self.cmdline.push_str(&self.comm);
         if !self.args_joined.is_empty() {
@@ -173,15 +180,13 @@ impl Thread {
     }
 
     fn set_cgroups(&mut self, raw: &[u8]) {
-        self.cgroups = split_nul(raw)
-            .map(|c| {
-                let s = String::from_utf8_lossy(c);
-                match s.split_once('=') {
-                    Some((a, b)) => (a.to_string(), b.to_string()),
-                    None => (s.into_owned(), String::new()),
-                }
-            })
-            .collect();
+        // A clone or execve nearly always carries the cgroups the thread already has: then
+        // neither the list nor the container id derived from it changes (an empty id has not
+        // been derived yet).
+        if !self.container_id.is_empty() && same_cgroups(&self.cgroups, raw) {
+            return;
+        }
+        self.cgroups = split_nul(raw).map(cgroup_entry).collect();
         self.container_id = container_id_from_cgroups(&self.cgroups);
     }
 
@@ -234,6 +239,58 @@ impl Thread {
         th.exepath = strip_deleted(th.exepath);
         th
     }
+}
+
+/// One `subsystem=path` entry of a cgroups parameter as `(subsystem, path)` (the whole entry
+/// and an empty path when it has no `=`); invalid UTF-8 replaced.
+fn cgroup_entry(c: &[u8]) -> (String, String) {
+    let s = String::from_utf8_lossy(c);
+    match s.split_once('=') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => (s.into_owned(), String::new()),
+    }
+}
+
+/// Whether [`cgroup_entry`] of each entry of `raw` gives `list`, compared byte by byte
+/// without building it. Bytes equal to valid strings are valid UTF-8, so the lossy
+/// conversion would not have changed them.
+fn same_cgroups(list: &[(String, String)], raw: &[u8]) -> bool {
+    let mut entries = split_nul(raw);
+    for (a, b) in list {
+        let Some(c) = entries.next() else {
+            return false;
+        };
+        let same = match c.iter().position(|&x| x == b'=') {
+            Some(k) => c[..k] == *a.as_bytes() && c[k + 1..] == *b.as_bytes(),
+            None => c == a.as_bytes() && b.is_empty(),
+        };
+        if !same {
+            return false;
+        }
+    }
+    entries.next().is_none()
+}
+
+/// Set `list` to the NUL-separated strings of `raw` (invalid UTF-8 replaced), leaving it as
+/// is when it already holds them: the arguments a clone copies and the environment an
+/// execve passes on are most often the thread's own, and comparing costs less than
+/// allocating every string again.
+fn assign_list(list: &mut Vec<String>, raw: &[u8]) {
+    if split_nul(raw).eq(list.iter().map(String::as_bytes)) {
+        return;
+    }
+    *list = split_nul(raw).map(lossy_string).collect();
+}
+
+/// Set `s` to `raw` as a string (invalid UTF-8 replaced), reusing its buffer, and not
+/// touching it when it already holds those bytes (a valid string equal to `raw` means `raw`
+/// is valid UTF-8).
+fn assign_str(s: &mut String, raw: &[u8]) {
+    if s.as_bytes() == raw {
+        return;
+    }
+    s.clear();
+    s.push_str(&lossy_str(raw));
 }
 
 /// The role of a socket fd.
@@ -671,8 +728,9 @@ fn strip_deleted(mut p: String) -> String {
     p
 }
 
-/// The exit events [`State::apply`] acts on: the names of the arms of its `match` (a test
+/// The exit events [`State::apply`] acts on: the names of the arms of [`exit_kind`] (a test
 /// keeps the two in sync). Every other exit event changes no state beyond the event counters.
+#[cfg(test)]
 const EXIT_HANDLED: &[&str] = &[
     "clone",
     "fork",
@@ -730,19 +788,159 @@ const EXIT_HANDLED: &[&str] = &[
     "chroot",
 ];
 
-/// Whether [`State::apply`] acts on exit event `code` (by its name), from a table per code.
-fn exit_handled(code: u16) -> bool {
-    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+/// What [`State::apply`] does with an event, by its code: the arm of its dispatch. Worked out
+/// once per code from the event's name and direction (see [`plan`]), so that each event costs
+/// one table lookup and a jump instead of comparing its name with every arm's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Nothing beyond the event counters and the event's fd.
+    Other,
+    ProcExit,
+    Container,
+    UserGroup,
+    Clone,
+    Execve,
+    Open,
+    Socket,
+    Socketpair,
+    Connect,
+    Accept,
+    Bind,
+    SendRecv,
+    Dup,
+    Fcntl,
+    Close,
+    Pipe,
+    /// An fd of this type and no name (eventfd, epoll…).
+    SimpleFd(u8),
+    Memfd,
+    Bpf,
+    Chdir,
+    Fchdir,
+    SetUid,
+    SetGid,
+    Setsid,
+    Setpgid,
+    Capset,
+    Chroot,
+}
+
+/// The arm of [`State::apply`] for an exit event called `name`.
+fn exit_kind(name: &str) -> Kind {
+    use Kind as K;
+    // exit-match-begin (the names of the arms are EXIT_HANDLED; a test checks)
+    match name {
+        "clone" | "fork" | "vfork" | "clone3" => K::Clone,
+        "execve" | "execveat" => K::Execve,
+        "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => K::Open,
+        "socket" => K::Socket,
+        "socketpair" => K::Socketpair,
+        "connect" => K::Connect,
+        "accept" | "accept4" => K::Accept,
+        "bind" => K::Bind,
+        "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => K::SendRecv,
+        "dup" | "dup2" | "dup3" => K::Dup,
+        "fcntl" => K::Fcntl,
+        "close" => K::Close,
+        "pipe" | "pipe2" => K::Pipe,
+        "eventfd" | "eventfd2" => K::SimpleFd(fd_type::EVENT),
+        "signalfd" | "signalfd4" => K::SimpleFd(fd_type::SIGNALFD),
+        "inotify_init" | "inotify_init1" => K::SimpleFd(fd_type::INOTIFY),
+        "timerfd_create" => K::SimpleFd(fd_type::TIMERFD),
+        "epoll_create" | "epoll_create1" => K::SimpleFd(fd_type::EVENTPOLL),
+        "userfaultfd" => K::SimpleFd(fd_type::USERFAULTFD),
+        "io_uring_setup" => K::SimpleFd(fd_type::IOURING),
+        "pidfd_open" => K::SimpleFd(fd_type::PIDFD),
+        "memfd_create" => K::Memfd,
+        "bpf" => K::Bpf,
+        "chdir" => K::Chdir,
+        "fchdir" => K::Fchdir,
+        "setuid" | "setresuid" | "setreuid" => K::SetUid,
+        "setgid" | "setresgid" | "setregid" => K::SetGid,
+        "setsid" => K::Setsid,
+        "setpgid" => K::Setpgid,
+        "capset" => K::Capset,
+        "chroot" => K::Chroot,
+        _ => K::Other,
+    }
+    // exit-match-end
+}
+
+/// The arm of [`State::apply`] for an enter event called `name`.
+fn enter_kind(name: &str) -> Kind {
+    match name {
+        "procexit" => Kind::ProcExit,
+        "container" => Kind::Container,
+        "useradded" | "userdeleted" | "groupadded" | "groupdeleted" => Kind::UserGroup,
+        _ => Kind::Other,
+    }
+}
+
+/// Which fd an event is about (`m_lastevent_fd`), from its table flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FdFrom {
+    /// None.
+    Nothing,
+    /// The result, when not negative (events that create an fd).
+    Res,
+    /// The `fd` parameter, else `oldfd` (events that use or destroy one).
+    Params(Option<Param>, Option<Param>),
+}
+
+/// Everything [`State::apply`] needs to know about an event code before reading the event.
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    kind: Kind,
+    fd_from: FdFrom,
+    /// The result parameter (exit events whose first parameter is one), when the event's fd or
+    /// arm needs it.
+    res: Option<Param>,
+}
+
+impl Plan {
+    fn of(code: u16, e: &vigil_scap::EventInfo) -> Plan {
+        let kind = if Direction::of(code) == Direction::Enter {
+            enter_kind(e.name)
+        } else {
+            exit_kind(e.name)
+        };
+        let fd_from = if e.flags.has(EventFlags::CREATES_FD) {
+            FdFrom::Res
+        } else if e.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
+            let (fd, oldfd) = fd_params(code);
+            FdFrom::Params(fd, oldfd)
+        } else {
+            FdFrom::Nothing
+        };
+        // Only read where used: most events (reads, writes…) need no result.
+        let wants_res = kind != Kind::Other || fd_from == FdFrom::Res;
+        Plan {
+            kind,
+            fd_from,
+            res: res_param(code).filter(|_| wants_res),
+        }
+    }
+}
+
+/// The [`Plan`] of event `code` (`None` for codes not in the event table).
+#[inline]
+fn plan(code: u16) -> Option<&'static Plan> {
+    static TABLE: std::sync::OnceLock<Box<[Plan]>> = std::sync::OnceLock::new();
     TABLE
         .get_or_init(|| {
             vigil_scap::all_events()
                 .iter()
-                .map(|e| EXIT_HANDLED.contains(&e.name))
+                .enumerate()
+                .map(|(code, e)| Plan::of(code as u16, e))
                 .collect()
         })
         .get(usize::from(code))
-        .copied()
-        .unwrap_or(false)
+}
+
+/// Whether [`State::apply`] acts on exit event `code`.
+#[cfg(test)]
+fn exit_handled(code: u16) -> bool {
+    Direction::of(code) == Direction::Exit && plan(code).is_some_and(|p| p.kind != Kind::Other)
 }
 
 const CLONE_THREAD: u32 = 1 << 13;
@@ -1110,61 +1308,58 @@ impl State {
         }
         self.ctx = EventCtx::default();
         self.event_container = None;
-        let Some(info) = ev.info() else { return };
+        let Some(plan) = plan(ev.code) else { return };
         let tid = ev.tid as i64;
+        // The result, read once: the event's fd and most arms use it.
+        let res = plan.res.and_then(|p| p.res(ev));
         // The fd the event is about.
-        if info.flags.has(EventFlags::CREATES_FD) {
-            self.ctx.fd = res_of(ev).filter(|r| *r >= 0);
-        } else if info.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
-            let (fd, oldfd) = fd_params(ev.code);
-            self.ctx.fd = fd
-                .and_then(|p| p.int(ev))
-                .or_else(|| oldfd.and_then(|p| p.int(ev)));
-        }
-        if ev.direction() == Direction::Enter {
-            match info.name {
-                "procexit" => {
-                    let reaper = p_int(ev, pidx!("reaper_tid")).unwrap_or(0);
-                    self.pending_threads.push((tid, reaper));
-                }
-                "container" => self.parse_container(ev),
-                "useradded" | "userdeleted" | "groupadded" | "groupdeleted" => {
-                    self.parse_usergroup(ev, info.name);
-                }
-                _ => {}
+        match plan.fd_from {
+            FdFrom::Nothing => {}
+            FdFrom::Res => self.ctx.fd = res.filter(|r| *r >= 0),
+            FdFrom::Params(fd, oldfd) => {
+                self.ctx.fd = fd
+                    .and_then(|p| p.int(ev))
+                    .or_else(|| oldfd.and_then(|p| p.int(ev)));
             }
-            return;
         }
-        if !exit_handled(ev.code) {
-            return;
-        }
-        let res = res_of(ev);
-        // exit-match-begin (the names of the arms are EXIT_HANDLED; a test checks)
-        match info.name {
-            "clone" | "fork" | "vfork" | "clone3" => self.parse_clone(ev, res),
-            "execve" | "execveat" if res == Some(0) => self.parse_execve(ev),
-            "open" | "openat" | "openat2" | "creat" | "open_by_handle_at" => {
-                self.parse_open(ev, res)
+        match plan.kind {
+            Kind::Other => {}
+            // Enter events.
+            Kind::ProcExit => {
+                let reaper = p_int(ev, pidx!("reaper_tid")).unwrap_or(0);
+                self.pending_threads.push((tid, reaper));
             }
-            "socket" => self.parse_socket(ev, res),
-            "socketpair" if res.is_some_and(|r| r >= 0) => {
-                for p in [pidx!("fd1"), pidx!("fd2")] {
-                    if let Some(n) = p_int(ev, p) {
-                        self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, Arc::default()));
+            Kind::Container => self.parse_container(ev),
+            Kind::UserGroup => self.parse_usergroup(ev, ev.name()),
+            // Exit events.
+            Kind::Clone => self.parse_clone(ev, res),
+            Kind::Execve => {
+                if res == Some(0) {
+                    self.parse_execve(ev);
+                }
+            }
+            Kind::Open => self.parse_open(ev, res),
+            Kind::Socket => self.parse_socket(ev, res),
+            Kind::Socketpair => {
+                if res.is_some_and(|r| r >= 0) {
+                    for p in [pidx!("fd1"), pidx!("fd2")] {
+                        if let Some(n) = p_int(ev, p) {
+                            self.insert_fd(tid, n, Fd::new(fd_type::UNIX_SOCK, Arc::default()));
+                        }
                     }
                 }
             }
-            "connect" => self.parse_connect(ev, res),
-            "accept" | "accept4" => self.parse_accept(ev, res),
-            "bind" => self.parse_bind(ev, res),
-            "sendto" | "sendmsg" | "recvfrom" | "recvmsg" => self.parse_sendrecv(ev, res),
-            "dup" | "dup2" | "dup3" => {
+            Kind::Connect => self.parse_connect(ev, res),
+            Kind::Accept => self.parse_accept(ev, res),
+            Kind::Bind => self.parse_bind(ev, res),
+            Kind::SendRecv => self.parse_sendrecv(ev, res),
+            Kind::Dup => {
                 if let (Some(new), Some(old)) = (res.filter(|r| *r >= 0), p_int(ev, pidx!("oldfd")))
                 {
                     self.dup_fd(tid, old, new);
                 }
             }
-            "fcntl" => {
+            Kind::Fcntl => {
                 let cmd = p_int(ev, pidx!("cmd")).unwrap_or(0);
                 if let (true, Some(new), Some(old)) = (
                     cmd == flags::FCNTL_F_DUPFD || cmd == flags::FCNTL_F_DUPFD_CLOEXEC,
@@ -1174,7 +1369,7 @@ impl State {
                     self.dup_fd(tid, old, new);
                 }
             }
-            "close" => {
+            Kind::Close => {
                 if res == Some(0)
                     && let Some(fd) = p_int(ev, pidx!("fd"))
                 {
@@ -1182,45 +1377,36 @@ impl State {
                     self.pending_fds.push((pid, fd));
                 }
             }
-            "pipe" | "pipe2" if res.is_some_and(|r| r >= 0) => {
-                let ino = p_int(ev, pidx!("ino")).unwrap_or(0) as u64;
-                for p in [pidx!("fd1"), pidx!("fd2")] {
-                    if let Some(n) = p_int(ev, p) {
-                        let mut f = Fd::new(fd_type::FIFO, Arc::default());
-                        f.ino = ino;
-                        self.insert_fd(tid, n, f);
+            Kind::Pipe => {
+                if res.is_some_and(|r| r >= 0) {
+                    let ino = p_int(ev, pidx!("ino")).unwrap_or(0) as u64;
+                    for p in [pidx!("fd1"), pidx!("fd2")] {
+                        if let Some(n) = p_int(ev, p) {
+                            let mut f = Fd::new(fd_type::FIFO, Arc::default());
+                            f.ino = ino;
+                            self.insert_fd(tid, n, f);
+                        }
                     }
                 }
             }
-            "eventfd" | "eventfd2" => self.simple_fd(tid, res, fd_type::EVENT, Arc::default()),
-            "signalfd" | "signalfd4" => self.simple_fd(tid, res, fd_type::SIGNALFD, Arc::default()),
-            "inotify_init" | "inotify_init1" => {
-                self.simple_fd(tid, res, fd_type::INOTIFY, Arc::default())
-            }
-            "timerfd_create" => self.simple_fd(tid, res, fd_type::TIMERFD, Arc::default()),
-            "epoll_create" | "epoll_create1" => {
-                self.simple_fd(tid, res, fd_type::EVENTPOLL, Arc::default())
-            }
-            "userfaultfd" => self.simple_fd(tid, res, fd_type::USERFAULTFD, Arc::default()),
-            "io_uring_setup" => self.simple_fd(tid, res, fd_type::IOURING, Arc::default()),
-            "pidfd_open" => self.simple_fd(tid, res, fd_type::PIDFD, Arc::default()),
-            "memfd_create" => {
+            Kind::SimpleFd(ty) => self.simple_fd(tid, res, ty, Arc::default()),
+            Kind::Memfd => {
                 let name = format!("memfd:{}", p_string(ev, pidx!("name")).unwrap_or_default());
                 self.simple_fd(tid, res, fd_type::MEMFD, name.into());
             }
-            "bpf"
-                if p_int(ev, pidx!("cmd")).is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) =>
-            {
-                self.simple_fd(tid, res, fd_type::BPF, Arc::default());
+            Kind::Bpf => {
+                if p_int(ev, pidx!("cmd")).is_some_and(|c| c == flags::BPF_PROG_LOAD || c == 0) {
+                    self.simple_fd(tid, res, fd_type::BPF, Arc::default());
+                }
             }
-            "chdir" => {
+            Kind::Chdir => {
                 if res == Some(0)
                     && let Some(p) = p_string(ev, pidx!("path"))
                 {
                     self.set_cwd(tid, &p);
                 }
             }
-            "fchdir" => {
+            Kind::Fchdir => {
                 if res == Some(0)
                     && let Some(fd) = p_int(ev, pidx!("fd"))
                     && let Some(name) = self.fd(tid, fd).map(|f| f.name.clone())
@@ -1228,43 +1414,49 @@ impl State {
                     self.set_cwd(tid, &name);
                 }
             }
-            "setuid" | "setresuid" | "setreuid" if res == Some(0) => {
-                let v = p_int(ev, pidx!("uid")).or_else(|| p_int(ev, pidx!("euid")));
-                if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
-                    && u >= 0
-                    && u != i64::from(u32::MAX)
-                {
-                    t.uid = u as u32;
+            Kind::SetUid => {
+                if res == Some(0) {
+                    let v = p_int(ev, pidx!("uid")).or_else(|| p_int(ev, pidx!("euid")));
+                    if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
+                        && u >= 0
+                        && u != i64::from(u32::MAX)
+                    {
+                        t.uid = u as u32;
+                    }
                 }
             }
-            "setgid" | "setresgid" | "setregid" if res == Some(0) => {
-                let v = p_int(ev, pidx!("gid")).or_else(|| p_int(ev, pidx!("egid")));
-                if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
-                    && g >= 0
-                    && g != i64::from(u32::MAX)
-                {
-                    t.gid = g as u32;
+            Kind::SetGid => {
+                if res == Some(0) {
+                    let v = p_int(ev, pidx!("gid")).or_else(|| p_int(ev, pidx!("egid")));
+                    if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
+                        && g >= 0
+                        && g != i64::from(u32::MAX)
+                    {
+                        t.gid = g as u32;
+                    }
                 }
             }
-            "setsid" => {
+            Kind::Setsid => {
                 if let (Some(r), Some(t)) = (res, self.threads.get_mut(&tid))
                     && r >= 0
                 {
                     t.sid = r;
                 }
             }
-            "setpgid" if res == Some(0) => {
-                let pid = p_int(ev, pidx!("pid")).unwrap_or(0);
-                let target = if pid == 0 { tid } else { pid };
-                if let (Some(pg), Some(t)) =
-                    (p_int(ev, pidx!("pgid")), self.threads.get_mut(&target))
-                {
-                    let pg = if pg == 0 { target } else { pg };
-                    t.pgid = pg;
-                    t.vpgid = pg;
+            Kind::Setpgid => {
+                if res == Some(0) {
+                    let pid = p_int(ev, pidx!("pid")).unwrap_or(0);
+                    let target = if pid == 0 { tid } else { pid };
+                    if let (Some(pg), Some(t)) =
+                        (p_int(ev, pidx!("pgid")), self.threads.get_mut(&target))
+                    {
+                        let pg = if pg == 0 { target } else { pg };
+                        t.pgid = pg;
+                        t.vpgid = pg;
+                    }
                 }
             }
-            "capset" => {
+            Kind::Capset => {
                 if res == Some(0)
                     && let Some(t) = self.threads.get_mut(&tid)
                 {
@@ -1279,7 +1471,7 @@ impl State {
                     }
                 }
             }
-            "chroot" => {
+            Kind::Chroot => {
                 if res == Some(0)
                     && let (Some(p), Some(t)) =
                         (p_string(ev, pidx!("path")), self.threads.get_mut(&tid))
@@ -1287,9 +1479,7 @@ impl State {
                     t.root = p;
                 }
             }
-            _ => {}
         }
-        // exit-match-end
     }
 
     fn simple_fd(&mut self, tid: i64, res: Option<i64>, ty: u8, name: Arc<str>) {
@@ -1327,19 +1517,19 @@ impl State {
 
     /// Fill a thread from the common clone/execve parameters.
     fn fill_common(t: &mut Thread, ev: &RawEvent<'_>) {
-        if let Some(e) = p_string(ev, pidx!("exe")) {
-            t.exe = e;
+        if let Some(e) = p_bytes(ev, pidx!("exe")) {
+            assign_str(&mut t.exe, e);
         }
-        if let Some(c) = p_string(ev, pidx!("comm")) {
-            t.comm = c;
+        if let Some(c) = p_bytes(ev, pidx!("comm")) {
+            assign_str(&mut t.comm, c);
         }
         if let Some(a) = p_bytes(ev, pidx!("args")) {
             t.set_args(a);
         } else {
             t.recompute();
         }
-        if let Some(c) = p_string(ev, pidx!("cwd")) {
-            t.cwd = c;
+        if let Some(c) = p_bytes(ev, pidx!("cwd")) {
+            assign_str(&mut t.cwd, c);
         }
         if let Some(v) = p_int(ev, pidx!("fdlimit")) {
             t.fdlimit = v;
@@ -1426,14 +1616,14 @@ impl State {
             } else {
                 -1
             };
-            if let Some(c) = p_string(ev, pidx!("comm")) {
-                t.comm = c;
+            if let Some(c) = p_bytes(ev, pidx!("comm")) {
+                assign_str(&mut t.comm, c);
             }
-            if let Some(e) = p_string(ev, pidx!("exe")) {
-                t.exe = e;
+            if let Some(e) = p_bytes(ev, pidx!("exe")) {
+                assign_str(&mut t.exe, e);
             }
             if let Some(a) = p_bytes(ev, pidx!("args")) {
-                t.set_args(a);
+                assign_list(&mut t.args, a);
             }
             if let Some(c) = p_bytes(ev, pidx!("cgroups")).filter(|c| !c.is_empty()) {
                 t.set_cgroups(c);
@@ -1522,7 +1712,7 @@ impl State {
         if let Some(env) = p_bytes(ev, pidx!("env"))
             && !env.is_empty()
         {
-            t.env = split_nul(env).map(lossy_string).collect();
+            assign_list(&mut t.env, env);
         }
         if let Some(v) = p_int(ev, pidx!("tty")) {
             t.tty = v as u32;
@@ -1558,19 +1748,18 @@ impl State {
         // The executable's full path (libsinsp): the kernel's trusted path when the event
         // carries it; else the filename of the execve (from the enter event, merged by the
         // converter) resolved against the working directory; else unchanged.
-        let trusted = p_string(ev, pidx!("trusted_exepath")).filter(|s| !s.is_empty());
-        let cwd = self
-            .threads
-            .get(&t.pid)
-            .map_or_else(|| t.cwd.clone(), |m| m.cwd.clone());
+        let trusted = p_bytes(ev, pidx!("trusted_exepath")).filter(|s| !s.is_empty());
         if let Some(p) = trusted {
-            t.exepath = strip_deleted(p);
-        } else if let Some(f) = p_string(ev, pidx!("filename")).filter(|s| !s.is_empty()) {
-            t.exepath = if f == "<NA>" {
-                f
+            t.exepath = strip_deleted(lossy_string(p));
+        } else if let Some(f) = p_bytes(ev, pidx!("filename")).filter(|s| !s.is_empty()) {
+            let f = lossy_str(f);
+            let exepath = if f == "<NA>" {
+                f.into_owned()
             } else {
-                resolve_path(&cwd, &f)
+                let cwd = self.threads.get(&t.pid).map_or(t.cwd.as_str(), |m| &m.cwd);
+                resolve_path(cwd, &f)
             };
+            t.exepath = exepath;
         }
         t.exec_ts = ev.ts;
         let pid = t.pid;
@@ -1984,7 +2173,9 @@ mod tests {
         listed.sort_unstable();
         assert_eq!(arms, listed);
         for (i, e) in vigil_scap::all_events().iter().enumerate() {
-            assert_eq!(exit_handled(i as u16), EXIT_HANDLED.contains(&e.name));
+            if Direction::of(i as u16) == Direction::Exit {
+                assert_eq!(exit_handled(i as u16), EXIT_HANDLED.contains(&e.name));
+            }
         }
     }
 
