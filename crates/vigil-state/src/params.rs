@@ -113,13 +113,15 @@ impl Param {
 
     /// The parameter as an integer, as the decoder's integer kinds give it (`None` when it
     /// is absent, empty, short or not an integer).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn int(self, ev: &RawEvent<'_>) -> Option<i64> {
         self.int_or(ev, int)
     }
 
-    /// [`Param::int`], with `decoded` reading the values the fast path does not.
-    #[inline]
+    /// [`Param::int`], with `decoded` reading the values the fast path does not. Always
+    /// inlined: a call costs as much as the read, and the state reads a few parameters of
+    /// nearly every event.
+    #[inline(always)]
     fn int_or(self, ev: &RawEvent<'_>, decoded: fn(ParamValue<'_>) -> Option<i64>) -> Option<i64> {
         let i = usize::from(self.index);
         let b = ev.param(i)?;
@@ -134,12 +136,24 @@ impl Param {
             Repr::U64 => u64::from_le_bytes(le(b)?) as i64,
             Repr::Bool => i64::from(u32::from_le_bytes(le(b)?) != 0),
             Repr::Str | Repr::Buf => return None,
-            Repr::Decoded => return decoded(ev.value(i)?),
+            Repr::Decoded => return Param::decoded_int(ev, i, decoded),
         })
     }
 
+    /// The general decoder's integer (kept out of line: it is rare, and [`Param::int_or`]
+    /// then stays small enough to inline where it is read).
+    #[cold]
+    #[inline(never)]
+    fn decoded_int(
+        ev: &RawEvent<'_>,
+        i: usize,
+        decoded: fn(ParamValue<'_>) -> Option<i64>,
+    ) -> Option<i64> {
+        decoded(ev.value(i)?)
+    }
+
     /// The parameter as a result ([`res_of`]: errno, fd, pid or plain integer kinds only).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn res(self, ev: &RawEvent<'_>) -> Option<i64> {
         self.int_or(ev, res_value)
     }
@@ -151,7 +165,7 @@ impl Param {
         let i = usize::from(self.index);
         let b = ev.param(i).filter(|b| !b.is_empty())?;
         match self.repr {
-            Repr::Str => Some(b.split(|c| *c == 0).next().unwrap_or(b)),
+            Repr::Str => Some(b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n])),
             Repr::Buf => Some(b),
             Repr::Decoded => bytes(ev.value(i)?),
             _ => None,

@@ -448,16 +448,19 @@ impl Fd {
         }
         self.ty = ty;
         self.net = net;
-        let mut name = String::with_capacity(48);
+        let mut name = StackStr::new();
         push_ip(&mut name, cip);
-        name.push(':');
+        name.push(b':');
         push_dec(&mut name, u32::from(cport));
         name.push_str("->");
         push_ip(&mut name, sip);
-        name.push(':');
+        name.push(b':');
         push_dec(&mut name, u32::from(sport));
-        let changed = *name != *self.name;
-        self.name = name.into();
+        let name = name.as_str();
+        let changed = name != &*self.name;
+        if changed {
+            self.name = name.into();
+        }
         self.name_raw = None;
         changed
     }
@@ -475,8 +478,50 @@ impl Fd {
     }
 }
 
+/// A short text rendered on the stack (a socket tuple's name), so that the only allocation
+/// is the `Arc<str>` it is copied into. Longer text than it holds is cut (never the case for
+/// the addresses and ports written to it: a tuple of two IPv6 addresses is under 110 bytes).
+struct StackStr {
+    buf: [u8; 128],
+    len: usize,
+}
+
+impl StackStr {
+    fn new() -> StackStr {
+        StackStr {
+            buf: [0; 128],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.buf.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let n = s.len().min(self.buf.len() - self.len);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+    }
+
+    /// The text (only ASCII is ever written; anything else reads as empty).
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackStr {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
 /// Append `v` in decimal (what `{v}` prints, without the formatting machinery).
-fn push_dec(out: &mut String, mut v: u32) {
+fn push_dec(out: &mut StackStr, mut v: u32) {
     let mut digits = [0u8; 10];
     let mut i = digits.len();
     loop {
@@ -488,17 +533,17 @@ fn push_dec(out: &mut String, mut v: u32) {
         }
     }
     for d in &digits[i..] {
-        out.push(char::from(*d));
+        out.push(*d);
     }
 }
 
 /// Append an address as `{ip}` prints it (IPv4 by hand: its `Display` is slow).
-fn push_ip(out: &mut String, ip: IpAddr) {
+fn push_ip(out: &mut StackStr, ip: IpAddr) {
     match ip {
         IpAddr::V4(a) => {
             for (i, o) in a.octets().into_iter().enumerate() {
                 if i > 0 {
-                    out.push('.');
+                    out.push(b'.');
                 }
                 push_dec(out, u32::from(o));
             }
@@ -711,12 +756,24 @@ fn is_normal_path(path: &str) -> bool {
         return true;
     }
     let b = path.as_bytes();
-    if b.last() == Some(&b'/') {
-        return false;
+    // Every `/` must start a component that is not empty, `.` or `..`: look at the bytes
+    // after each one (one pass, no splitting).
+    for (i, &c) in b.iter().enumerate() {
+        if c != b'/' {
+            continue;
+        }
+        match (
+            b.get(i + 1).copied(),
+            b.get(i + 2).copied(),
+            b.get(i + 3).copied(),
+        ) {
+            (None | Some(b'/'), _, _) => return false,
+            (Some(b'.'), None | Some(b'/'), _) => return false,
+            (Some(b'.'), Some(b'.'), None | Some(b'/')) => return false,
+            _ => {}
+        }
     }
-    b[1..]
-        .split(|c| *c == b'/')
-        .all(|c| !c.is_empty() && c != b"." && c != b"..")
+    true
 }
 
 /// `/proc/PID/exe` of a deleted file ends in ` (deleted)`; libsinsp drops the suffix.
@@ -1309,7 +1366,6 @@ impl State {
         self.ctx = EventCtx::default();
         self.event_container = None;
         let Some(plan) = plan(ev.code) else { return };
-        let tid = ev.tid as i64;
         // The result, read once: the event's fd and most arms use it.
         let res = plan.res.and_then(|p| p.res(ev));
         // The fd the event is about.
@@ -1322,7 +1378,17 @@ impl State {
                     .or_else(|| oldfd.and_then(|p| p.int(ev)));
             }
         }
-        match plan.kind {
+        if plan.kind != Kind::Other {
+            self.act(ev, plan.kind, res);
+        }
+    }
+
+    /// The arm of [`State::apply`] for an event that changes the tables (out of line: most
+    /// events change nothing, and their path through `apply` stays short).
+    #[inline(never)]
+    fn act(&mut self, ev: &RawEvent<'_>, kind: Kind, res: Option<i64>) {
+        let tid = ev.tid as i64;
+        match kind {
             Kind::Other => {}
             // Enter events.
             Kind::ProcExit => {
@@ -2043,19 +2109,20 @@ impl State {
             return;
         };
         let tid = ev.tid as i64;
-        let Some(ParamValue::SockTuple(t)) = pidx!("tuple").value(ev) else {
-            return;
-        };
-        if !matches!(t, SockTuple::V4 { .. } | SockTuple::V6 { .. }) {
-            return;
-        }
         // Unconnected UDP sockets take the address of each datagram; connected sockets keep
-        // theirs.
+        // theirs (asked first: it spares decoding the tuple of every send and receive on a
+        // connected socket).
         let update = match self.fd(tid, fd) {
             None => true,
             Some(f) => f.l4proto == l4::UDP || matches!(f.net, Net::None),
         };
         if !update {
+            return;
+        }
+        let Some(ParamValue::SockTuple(t)) = pidx!("tuple").value(ev) else {
+            return;
+        };
+        if !matches!(t, SockTuple::V4 { .. } | SockTuple::V6 { .. }) {
             return;
         }
         let recv = matches!(ev.name(), "recvfrom" | "recvmsg");
@@ -2183,15 +2250,22 @@ mod tests {
     fn ip_text() {
         for ip in ["0.0.0.0", "10.0.1.255", "192.168.0.7", "::1", "fe80::1:2"] {
             let ip: IpAddr = ip.parse().expect("ip");
-            let mut s = String::new();
+            let mut s = StackStr::new();
             push_ip(&mut s, ip);
-            assert_eq!(s, ip.to_string());
+            assert_eq!(s.as_str(), ip.to_string());
         }
         for v in [0u32, 7, 10, 65535, u32::MAX] {
-            let mut s = String::new();
+            let mut s = StackStr::new();
             push_dec(&mut s, v);
-            assert_eq!(s, v.to_string());
+            assert_eq!(s.as_str(), v.to_string());
         }
+        // The longest tuple fits.
+        let ip: IpAddr = "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255"
+            .parse()
+            .expect("ip");
+        let mut f = Fd::default();
+        f.set_tuple(ip, 65535, ip, 65535, Role::Client);
+        assert_eq!(&*f.name, format!("{ip}:65535->{ip}:65535"));
     }
 
     #[test]
