@@ -1282,7 +1282,7 @@ impl Extract for EventView<'_> {
     }
 
     /// The fields filters test on nearly every event are extracted here, in a small frame;
-    /// the others in [`EventView::extract_kind`], whose large match costs a large frame
+    /// the others in `EventView::extract_kind`, whose large match costs a large frame
     /// (saved registers, stack) on every call.
     fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
         let kind = *kinds().get(field.id.0 as usize)?;
