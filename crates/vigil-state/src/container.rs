@@ -225,6 +225,11 @@ const ID_PREFIXES: [&str; 5] = [
 pub fn full_container_id_of_path(path: &str) -> Option<&str> {
     let mut child: Option<&str> = None;
     for comp in path.rsplit('/') {
+        // Stripping only shortens: a component under 64 bytes names no id.
+        if comp.len() < 64 {
+            child = Some(comp);
+            continue;
+        }
         let c = comp.strip_suffix(".scope").unwrap_or(comp);
         let (c, prefixed) = match ID_PREFIXES.iter().find_map(|p| c.strip_prefix(p)) {
             Some(rest) => (rest, true),
