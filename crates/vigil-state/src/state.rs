@@ -548,7 +548,14 @@ fn push_ip(out: &mut StackStr, ip: IpAddr) {
                 if i > 0 {
                     out.push(b'.');
                 }
-                push_dec(out, u32::from(o));
+                // An octet has at most three digits: no loop, no buffer.
+                if o >= 100 {
+                    out.push(b'0' + o / 100);
+                }
+                if o >= 10 {
+                    out.push(b'0' + o / 10 % 10);
+                }
+                out.push(b'0' + o % 10);
             }
         }
         IpAddr::V6(a) => {
@@ -2267,7 +2274,14 @@ mod tests {
 
     #[test]
     fn ip_text() {
-        for ip in ["0.0.0.0", "10.0.1.255", "192.168.0.7", "::1", "fe80::1:2"] {
+        for ip in [
+            "0.0.0.0",
+            "10.0.1.255",
+            "192.168.0.7",
+            "100.99.9.109",
+            "::1",
+            "fe80::1:2",
+        ] {
             let ip: IpAddr = ip.parse().expect("ip");
             let mut s = StackStr::new();
             push_ip(&mut s, ip);
