@@ -3,9 +3,9 @@
 
 use crate::event::RawEvent;
 
-/// Where one event lies in an [`EventBatch`]: its header fields, its bytes
-/// (`bytes[at..mid]`), the bytes a conversion added (`bytes[mid..end]`) and its parameter
-/// ranges (`ranges[first..last]`).
+/// Where one event lies in an [`EventBatch`]: its header fields, its bytes (`bytes[at..end]`),
+/// the bytes a conversion added (`ext[xat..xend]`) and its parameter ranges
+/// (`ranges[first..last]`).
 #[derive(Debug, Clone, Copy)]
 struct Head {
     ts: u64,
@@ -14,8 +14,9 @@ struct Head {
     cpu: u16,
     code: u16,
     at: usize,
-    mid: usize,
     end: usize,
+    xat: usize,
+    xend: usize,
     first: usize,
     last: usize,
 }
@@ -25,13 +26,15 @@ struct Head {
 /// (same parameters, same out-of-bounds parameters) without walking its parameters.
 ///
 /// Copying the event's whole buffer (a few header bytes more than its parameters) costs three
-/// copies per event whatever its number of parameters, and keeps the ranges unchanged. The
-/// buffers are kept by [`EventBatch::clear`], so a batch refilled in a loop stops allocating
-/// once it has grown.
+/// copies per event whatever its number of parameters, and keeps the ranges unchanged.
+/// [`crate::Converter::fill`] fills a batch more cheaply: the ranges are written there once,
+/// as they are walked. The buffers are kept by [`EventBatch::clear`], so a batch refilled in a
+/// loop stops allocating once it has grown.
 #[derive(Debug, Default)]
 pub struct EventBatch {
     bytes: Vec<u8>,
-    ranges: Vec<(u32, u32)>,
+    pub(crate) ext: Vec<u8>,
+    pub(crate) ranges: Vec<(u32, u32)>,
     heads: Vec<Head>,
 }
 
@@ -44,24 +47,33 @@ impl EventBatch {
     /// Append a copy of `ev`.
     #[inline]
     pub fn push(&mut self, ev: &RawEvent<'_>) {
-        let at = self.bytes.len();
-        self.bytes.extend_from_slice(ev.buf);
-        let mid = self.bytes.len();
-        // Most events have nothing added and a few ranges: no copy call for those.
-        if !ev.ext.is_empty() {
-            self.bytes.extend_from_slice(ev.ext);
-        }
         let first = self.ranges.len();
         self.ranges.extend_from_slice(ev.ranges);
+        let xat = self.ext.len();
+        // Most events have nothing added: no copy call for those.
+        if !ev.ext.is_empty() {
+            self.ext.extend_from_slice(ev.ext);
+        }
+        self.push_event(ev, ev.code, first, xat);
+    }
+
+    /// Append `ev` (its code replaced by `code`) whose ranges and added bytes were appended
+    /// already, from `ranges[first..]` and `ext[xat..]` (`ev.ranges` and `ev.ext` are not
+    /// read); its bytes are copied.
+    #[inline]
+    pub(crate) fn push_event(&mut self, ev: &RawEvent<'_>, code: u16, first: usize, xat: usize) {
+        let at = self.bytes.len();
+        self.bytes.extend_from_slice(ev.buf);
         self.heads.push(Head {
             ts: ev.ts,
             tid: ev.tid,
             flags: ev.flags,
             cpu: ev.cpu,
-            code: ev.code,
+            code,
             at,
-            mid,
             end: self.bytes.len(),
+            xat,
+            xend: self.ext.len(),
             first,
             last: self.ranges.len(),
         });
@@ -71,18 +83,14 @@ impl EventBatch {
     #[inline]
     pub fn get(&self, i: usize) -> Option<RawEvent<'_>> {
         let h = self.heads.get(i)?;
-        let (buf, ext) = self
-            .bytes
-            .get(h.at..h.end)?
-            .split_at_checked(h.mid - h.at)?;
         Some(RawEvent {
             ts: h.ts,
             tid: h.tid,
             cpu: h.cpu,
             flags: h.flags,
             code: h.code,
-            buf,
-            ext,
+            buf: self.bytes.get(h.at..h.end)?,
+            ext: self.ext.get(h.xat..h.xend)?,
             ranges: self.ranges.get(h.first..h.last)?,
         })
     }
@@ -99,12 +107,13 @@ impl EventBatch {
 
     /// Bytes held for the events (to bound a batch's size).
     pub fn byte_len(&self) -> usize {
-        self.bytes.len()
+        self.bytes.len() + self.ext.len()
     }
 
     /// Remove every event, keeping the buffers.
     pub fn clear(&mut self) {
         self.bytes.clear();
+        self.ext.clear();
         self.ranges.clear();
         self.heads.clear();
     }

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 
+use crate::batch::EventBatch;
 use crate::error::{ErrorKind, ScapError};
 use crate::event::{EXT, RawEvent, range_bytes};
 use crate::reader::{Advanced, Block, Reader};
@@ -356,6 +357,14 @@ enum Step {
     Continue,
 }
 
+/// The first decisions on an event ([`ConverterState::triage`]).
+enum Triage {
+    Pass,
+    Drop,
+    /// Convert it: its code's entry and its rule, if any.
+    Convert(&'static CodeEntry, Option<&'static Compiled>),
+}
+
 /// Spare stored-event buffers kept for reuse (so that threads coming and going do not
 /// allocate).
 const SPARE_STORED: usize = 256;
@@ -436,20 +445,11 @@ impl ConverterState {
     /// rewrite state is touched.
     pub fn process(&mut self, ev: &RawEvent<'_>) -> Result<Outcome, String> {
         let np = ev.nparams();
-        let entry = code_table().get(usize::from(ev.code));
-        let verdict = entry.map_or(Ok(Verdict::Drop), |e| e.verdict(ev.code, np))?;
-        if ev.code == PROCEXIT_1_E || ev.code == PROCEXIT_E {
-            self.forget(ev.tid);
-        }
-        let entry = match (verdict, entry) {
-            (Verdict::Pass, _) => return Ok(Outcome::Pass),
-            (Verdict::Convert, Some(entry)) => entry,
-            (Verdict::Drop | Verdict::Convert, _) => {
-                self.dropped += 1;
-                return Ok(Outcome::Drop);
-            }
+        let (entry, compiled) = match self.triage(ev.code, ev.tid, np)? {
+            Triage::Pass => return Ok(Outcome::Pass),
+            Triage::Drop => return Ok(Outcome::Drop),
+            Triage::Convert(entry, compiled) => (entry, compiled),
         };
-        let compiled = entry.rule(np);
         let as_read = ev.ranges.iter().all(|r| r.0 & EXT == 0);
         if as_read
             && let Some(c) = compiled
@@ -468,6 +468,107 @@ impl ConverterState {
             return Ok(Outcome::Converted);
         }
         self.rewrite(ev, as_read, compiled)
+    }
+
+    /// [`ConverterState::process`] for an event as read (every range over its own bytes) whose
+    /// parameter ranges are `ranges[first..]` (`ev.ranges` is not read), converted in place:
+    /// on [`Outcome::Converted`], `ranges[first..]` are the new event's ranges (of code
+    /// [`ConverterState::converted_code`]) and the bytes it adds were appended to `ext` (its
+    /// ranges flagged [`EXT`] count from where they start); on [`Outcome::Drop`] and errors,
+    /// `ranges` and `ext` are as they were before the event.
+    ///
+    /// The common cases write nothing twice: an event passed keeps its ranges where they are,
+    /// an enter event is stored and its ranges dropped, an exit event whose rule appends
+    /// parameters gets them appended. The general rewrite builds the new event apart and
+    /// copies it over.
+    #[inline]
+    pub(crate) fn process_into(
+        &mut self,
+        ev: &RawEvent<'_>,
+        ranges: &mut Vec<(u32, u32)>,
+        first: usize,
+        ext: &mut Vec<u8>,
+    ) -> Result<Outcome, String> {
+        let np = ranges.len() - first;
+        let (entry, compiled) = match self.triage(ev.code, ev.tid, np) {
+            Ok(Triage::Pass) => return Ok(Outcome::Pass),
+            Ok(Triage::Convert(entry, compiled)) => (entry, compiled),
+            Ok(Triage::Drop) => {
+                ranges.truncate(first);
+                return Ok(Outcome::Drop);
+            }
+            Err(e) => {
+                ranges.truncate(first);
+                return Err(e);
+            }
+        };
+        if let Some(c) = compiled {
+            // The rules that store or pass the event as it is, as [`ConverterState::step`]
+            // applies them (an event as read is stored with its bytes and ranges as they are).
+            match c.rule.action {
+                Action::Store => {
+                    Self::store_read(&mut self.storage, &mut self.spare, ev, &ranges[first..]);
+                    self.dropped += 1;
+                    ranges.truncate(first);
+                    return Ok(Outcome::Drop);
+                }
+                Action::StoreAndPass => {
+                    Self::store_read(&mut self.storage, &mut self.spare, ev, &ranges[first..]);
+                    return Ok(Outcome::Pass);
+                }
+                Action::Pass => return Ok(Outcome::Pass),
+                Action::AddParams | Action::ChangeType => {}
+            }
+            if c.appends_only
+                && Self::append_params(&mut self.storage, ev, np, entry, c, ranges, ext, false)
+            {
+                self.code = ev.code;
+                self.converted += 1;
+                return Ok(Outcome::Converted);
+            }
+        }
+        let out = self.rewrite(
+            &RawEvent {
+                ranges: &ranges[first..],
+                ..*ev
+            },
+            true,
+            compiled,
+        );
+        match out {
+            Ok(Outcome::Pass) => {}
+            Ok(Outcome::Converted) => {
+                ranges.truncate(first);
+                ranges.extend_from_slice(&self.cur);
+                ext.extend_from_slice(&self.ext);
+            }
+            Ok(Outcome::Drop) | Err(_) => ranges.truncate(first),
+        }
+        out
+    }
+
+    /// The code of the event produced by the last [`Outcome::Converted`].
+    pub(crate) fn converted_code(&self) -> u16 {
+        self.code
+    }
+
+    /// The decisions every event goes through first: its verdict (an event dropped is counted),
+    /// a thread exit, its code's entry and rule.
+    #[inline]
+    fn triage(&mut self, code: u16, tid: u64, np: usize) -> Result<Triage, String> {
+        let entry = code_table().get(usize::from(code));
+        let verdict = entry.map_or(Ok(Verdict::Drop), |e| e.verdict(code, np))?;
+        if code == PROCEXIT_1_E || code == PROCEXIT_E {
+            self.forget(tid);
+        }
+        match (verdict, entry) {
+            (Verdict::Pass, _) => Ok(Triage::Pass),
+            (Verdict::Convert, Some(entry)) => Ok(Triage::Convert(entry, entry.rule(np))),
+            (Verdict::Drop | Verdict::Convert, _) => {
+                self.dropped += 1;
+                Ok(Triage::Drop)
+            }
+        }
     }
 
     /// The general rewrite of `ev` (`compiled`: its rule, if any; `as_read`: every range is
@@ -516,11 +617,50 @@ impl ConverterState {
 
     /// The common rewrite in one pass: an exit event as read whose rule `c` only appends
     /// parameters (from the thread's stored enter event, empty or default ones) and which then
-    /// passes. The stored event's bytes become the added bytes, as in [`ConverterState::step`].
-    /// False, having changed nothing, when the general path must decide: no live stored enter
-    /// event of the matching code with enough parameters, or a result that is not final.
+    /// passes (see [`ConverterState::append_params`]); the result in `self.cur` and `self.ext`.
+    /// False when the general path must decide.
     fn append_as_read(&mut self, ev: &RawEvent<'_>, entry: &CodeEntry, c: &Compiled) -> bool {
+        self.cur.clear();
+        self.cur.extend_from_slice(ev.ranges);
+        self.ext.clear();
         let np = ev.ranges.len();
+        if !Self::append_params(
+            &mut self.storage,
+            ev,
+            np,
+            entry,
+            c,
+            &mut self.cur,
+            &mut self.ext,
+            true,
+        ) {
+            return false;
+        }
+        self.code = ev.code;
+        true
+    }
+
+    /// Append to `ranges` (the ranges of `ev`, an exit event as read with `np` parameters) the
+    /// parameters its rule `c` adds, when they are all taken from the thread's stored enter
+    /// event, empty or default, and the result passes. The bytes they need are appended to
+    /// `ext` and their ranges count from where they start: the stored event's bytes first (so
+    /// that its ranges stay as they are), the defaults after them. The stored event is
+    /// consumed. `swap`: `ext` is empty and may take the stored event's buffer instead of a copy
+    /// of its bytes. False, having changed nothing, when the general path must decide: no live
+    /// stored enter event of the matching code with enough parameters, or a result that is not
+    /// final.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn append_params(
+        storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        ev: &RawEvent<'_>,
+        np: usize,
+        entry: &CodeEntry,
+        c: &Compiled,
+        ranges: &mut Vec<(u32, u32)>,
+        ext: &mut Vec<u8>,
+        swap: bool,
+    ) -> bool {
         let Some(info) = c.new_info else {
             return false;
         };
@@ -532,7 +672,7 @@ impl ConverterState {
         }
         let mut stored = None;
         if c.needs_enter {
-            match self.storage.get_mut(&ev.tid) {
+            match storage.get_mut(&ev.tid) {
                 Some(s)
                     if s.live
                         && u32::from(s.ev.code) + 1 == u32::from(ev.code)
@@ -543,17 +683,18 @@ impl ConverterState {
                 _ => return false,
             }
         }
-        self.code = ev.code;
-        self.cur.clear();
-        self.cur.extend_from_slice(ev.ranges);
-        self.ext.clear();
+        let base = ext.len();
         if let Some(s) = stored.as_deref_mut() {
-            std::mem::swap(&mut self.ext, &mut s.ev.data);
+            if swap {
+                std::mem::swap(ext, &mut s.ev.data);
+            } else {
+                ext.extend_from_slice(&s.ev.data);
+            }
             s.live = false;
         }
         let enter: &[(u32, u32)] = stored.map_or(&[], |s| &s.ev.ranges);
         for (k, (instr, &cap)) in c.rule.instrs.iter().zip(c.caps.iter()).enumerate() {
-            let s = self.ext.len() as u32;
+            let s = (ext.len() - base) as u32;
             let r = match *instr {
                 Instr::Enter(n, _) => {
                     let (a, b) = enter.get(usize::from(n)).copied().unwrap_or_default();
@@ -561,12 +702,12 @@ impl ConverterState {
                     (a | EXT, a + len as u32)
                 }
                 Instr::Default => {
-                    default_param(info, np + k, &mut self.ext);
-                    (s | EXT, self.ext.len() as u32)
+                    default_param(info, np + k, ext);
+                    (s | EXT, (ext.len() - base) as u32)
                 }
                 Instr::Empty | Instr::Old(_) | Instr::ContainerJson => (s | EXT, s),
             };
-            self.cur.push(r);
+            ranges.push(r);
         }
         true
     }
@@ -622,6 +763,19 @@ impl ConverterState {
         if !ev.ranges.iter().all(|&(a, b)| a <= b && b as usize <= len) {
             return false;
         }
+        Self::store_read(storage, spare, ev, ev.ranges);
+        true
+    }
+
+    /// Store `ev`, whose parameter ranges are `ranges`, all within its bytes (as the reader
+    /// makes them), for its thread: its bytes and ranges copied as they are.
+    #[inline]
+    fn store_read(
+        storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        spare: &mut Vec<Stored>,
+        ev: &RawEvent<'_>,
+        ranges: &[(u32, u32)],
+    ) {
         let stored = storage
             .entry(ev.tid)
             .or_insert_with(|| spare.pop().unwrap_or_default());
@@ -630,9 +784,8 @@ impl ConverterState {
         s.data.clear();
         s.data.extend_from_slice(ev.buf);
         s.ranges.clear();
-        s.ranges.extend_from_slice(ev.ranges);
+        s.ranges.extend_from_slice(ranges);
         stored.live = true;
-        true
     }
 
     /// Store an event of `code` whose parameters are `cur` (over `ev`'s bytes and `ext`).
@@ -927,6 +1080,63 @@ impl<R: Read> Converter<R> {
                 }
             }
         }
+    }
+}
+
+/// What ended [`Converter::fill`] (the events it appended come first).
+#[derive(Debug)]
+pub enum Filled {
+    /// The batch reached one of its limits.
+    Full,
+    /// A block that is not an event (a table, a section header).
+    Block(Block<'static>),
+    /// The end of the capture.
+    End,
+}
+
+impl<R: Read> Converter<R> {
+    /// Append the next events to `batch`, as [`Converter::next`] offers them, until the batch
+    /// holds `max_events` events or [`EventBatch::byte_len`] reaches `max_bytes`, or a block
+    /// that is not an event, the end or an error comes (it then follows the events appended;
+    /// after a conversion error `fill` may be called again, as `next`).
+    ///
+    /// Cheaper than [`Converter::next`] and [`EventBatch::push`]: an event's parameter ranges
+    /// are walked straight into the batch and converted there in place (see
+    /// [`ConverterState::process_into`]), and no block is returned per event.
+    pub fn fill(
+        &mut self,
+        batch: &mut EventBatch,
+        max_events: usize,
+        max_bytes: usize,
+    ) -> Result<Filled, ScapError> {
+        while batch.len() < max_events && batch.byte_len() < max_bytes {
+            let first = batch.ranges.len();
+            match self.reader.advance_into(&mut batch.ranges)? {
+                None => return Ok(Filled::End),
+                Some(Advanced::Other(b)) => return Ok(Filled::Block(b)),
+                Some(Advanced::Event) => {}
+            }
+            let ev = self.reader.event_with(&[]);
+            let xat = batch.ext.len();
+            match self
+                .state
+                .process_into(&ev, &mut batch.ranges, first, &mut batch.ext)
+            {
+                Ok(Outcome::Drop) => {}
+                Ok(Outcome::Pass) => batch.push_event(&ev, ev.code, first, xat),
+                Ok(Outcome::Converted) => {
+                    batch.push_event(&ev, self.state.converted_code(), first, xat);
+                }
+                Err(msg) => {
+                    return Err(ScapError::new(
+                        self.reader.offset(),
+                        ErrorKind::Conversion,
+                        msg,
+                    ));
+                }
+            }
+        }
+        Ok(Filled::Full)
     }
 }
 

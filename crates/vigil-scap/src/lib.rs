@@ -41,7 +41,7 @@ pub mod block_types {
         SHB_BLOCK_TYPE, SHB_MAGIC, UL_BLOCK_TYPE, UL_BLOCK_TYPE_INT, UL_BLOCK_TYPE_V2,
     };
 }
-pub use convert::{Converter, ConverterState, Outcome, Verdict, verdict};
+pub use convert::{Converter, ConverterState, Filled, Outcome, Verdict, verdict};
 pub use decode::{FdList, ParamValue, SockAddr, SockTuple, af, decode, decode_param};
 pub use error::{ErrorKind, ScapError};
 pub use event::{EVENT_HEADER_LEN, EVENT_HEADER_LEN_V1, OwnedEvent, RawEvent};

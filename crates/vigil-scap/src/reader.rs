@@ -291,6 +291,37 @@ impl<R: Read> Reader<R> {
         self.advance_general()
     }
 
+    /// [`Reader::advance`], an event's parameter ranges appended to `ranges` instead of kept by
+    /// the reader (for [`crate::Converter::fill`], which walks them straight into a batch; the
+    /// event is then [`Reader::event_with`] these ranges).
+    #[inline]
+    pub(crate) fn advance_into(
+        &mut self,
+        ranges: &mut Vec<(u32, u32)>,
+    ) -> Result<Option<Advanced>, ScapError> {
+        if self.pending.is_empty()
+            && !self.done
+            && let Some(b) = self.buf.get(self.pos..self.end)
+            && let Some((ev, total)) = plain_event(b, self.max_block_len, ranges)
+        {
+            self.took_plain(ev, total);
+            return Ok(Some(Advanced::Event));
+        }
+        let r = self.advance_general()?;
+        if let Some(Advanced::Event) = r {
+            ranges.extend_from_slice(&self.ranges);
+        }
+        Ok(r)
+    }
+
+    /// The event most recently returned by [`Reader::advance_into`], over the ranges it
+    /// appended.
+    #[inline]
+    pub(crate) fn event_with<'a>(&'a self, ranges: &'a [(u32, u32)]) -> RawEvent<'a> {
+        let e = self.ev;
+        RawEvent::new(e.ts, e.tid, e.cpu, e.flags, e.code, self.body(), ranges)
+    }
+
     /// [`Reader::advance`] for what is not a plain event block: queued process entries and
     /// errors, the end, other blocks, malformed events.
     fn advance_general(&mut self) -> Result<Option<Advanced>, ScapError> {
@@ -384,78 +415,30 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    /// The common block in one pass: a v2 event block (`EV_V2`/`EVF_V2`, an event of a known
-    /// code without large payloads) that lies whole in the buffer and is well formed. Returns
-    /// false for anything else, leaving the block to [`Reader::advance_inner`], which reads it
-    /// again and reports what is wrong with it (so errors stay those of the general path).
+    /// The common block in one pass (see [`plain_event`]), its parameter ranges in
+    /// `self.ranges`.
     #[inline]
     fn next_plain_event(&mut self) -> bool {
+        self.ranges.clear();
         let Some(b) = self.buf.get(self.pos..self.end) else {
             return false;
         };
-        if b.len() < 8 {
-            return false;
-        }
-        let ev_start = match le32(b, 0) {
-            EV_BLOCK_TYPE_V2 => 2,
-            EVF_BLOCK_TYPE_V2 => 6,
-            _ => return false,
-        };
-        let total = le32(b, 4);
-        let total_len = total as usize;
-        if total < 12
-            || total > self.max_block_len
-            || b.len() < total_len
-            || le32(b, total_len - 4) != total
-        {
-            return false;
-        }
-        let body = &b[8..total_len - 4];
-        if body.len() < ev_start + EVENT_HEADER_LEN {
-            return false;
-        }
-        let len = le32(body, ev_start + 16) as usize;
-        let code = le16(body, ev_start + 20);
-        let nparams = le32(body, ev_start + 22) as usize;
-        if code >= EVENT_MAX
-            || len < EVENT_HEADER_LEN
-            || len > body.len() - ev_start
-            || event_info(code).is_some_and(|i| i.is_large_payload())
-        {
-            return false;
-        }
-        let lens_start = ev_start + EVENT_HEADER_LEN;
-        let end = ev_start + len;
-        let Some(vals) = nparams
-            .checked_mul(2)
-            .map(|n| n + lens_start)
-            .filter(|&v| v <= end)
-        else {
+        let Some((ev, total)) = plain_event(b, self.max_block_len, &mut self.ranges) else {
             return false;
         };
-        self.ranges.clear();
-        let mut p = vals;
-        for l in body[lens_start..vals].chunks_exact(2) {
-            let l = usize::from(u16::from_le_bytes([l[0], l[1]]));
-            if l > end - p {
-                return false;
-            }
-            self.ranges.push((p as u32, (p + l) as u32));
-            p += l;
-        }
-        self.ev = CurrentEvent {
-            ts: le64(body, ev_start),
-            tid: le64(body, ev_start + 8),
-            cpu: le16(body, 0),
-            flags: if ev_start == 6 { le32(body, 2) } else { 0 },
-            code,
-            kind: Some(EventBlockKind::V2),
-        };
+        self.took_plain(ev, total);
+        true
+    }
+
+    /// Consume the plain event block of `total` bytes at `self.pos`, whose header is `ev`.
+    #[inline]
+    fn took_plain(&mut self, ev: CurrentEvent, total: u32) {
         let p = self.pos;
+        let total_len = total as usize;
+        self.ev = ev;
         self.body = (p + 8, p + total_len - 4);
         self.pos += total_len;
         self.offset += u64::from(total);
-        true
     }
 
     /// Make the current block's body `self.buf[body.0..body.1]` (read in place, no copy).
@@ -771,6 +754,78 @@ fn le64(b: &[u8], o: usize) -> u64 {
     let mut a = [0u8; 8];
     a.copy_from_slice(&b[o..o + 8]);
     u64::from_le_bytes(a)
+}
+
+/// The common block in one pass: a v2 event block (`EV_V2`/`EVF_V2`, an event of a known code
+/// without large payloads) that lies whole at the start of `b` and is well formed. Its
+/// parameter ranges (relative to the block body) are appended to `ranges`; returns its header
+/// and the block's length. `None`, leaving `ranges` as it was, for anything else: the block is
+/// then left to [`Reader::advance_inner`], which reads it again and reports what is wrong with
+/// it (so errors stay those of the general path).
+#[inline(always)]
+fn plain_event(
+    b: &[u8],
+    max_block_len: u32,
+    ranges: &mut Vec<(u32, u32)>,
+) -> Option<(CurrentEvent, u32)> {
+    if b.len() < 8 {
+        return None;
+    }
+    let ev_start = match le32(b, 0) {
+        EV_BLOCK_TYPE_V2 => 2,
+        EVF_BLOCK_TYPE_V2 => 6,
+        _ => return None,
+    };
+    let total = le32(b, 4);
+    let total_len = total as usize;
+    if total < 12 || total > max_block_len || b.len() < total_len || le32(b, total_len - 4) != total
+    {
+        return None;
+    }
+    let body = &b[8..total_len - 4];
+    if body.len() < ev_start + EVENT_HEADER_LEN {
+        return None;
+    }
+    let len = le32(body, ev_start + 16) as usize;
+    let code = le16(body, ev_start + 20);
+    let nparams = le32(body, ev_start + 22) as usize;
+    if code >= EVENT_MAX
+        || len < EVENT_HEADER_LEN
+        || len > body.len() - ev_start
+        || event_info(code).is_some_and(|i| i.is_large_payload())
+    {
+        return None;
+    }
+    let lens_start = ev_start + EVENT_HEADER_LEN;
+    let end = ev_start + len;
+    let vals = nparams
+        .checked_mul(2)
+        .map(|n| n + lens_start)
+        .filter(|&v| v <= end)?;
+    // The parameters lie one after the other: they all fit if the last one ends within the
+    // event, checked once after the walk (a position cannot overflow: at most 65535 bytes per
+    // length field; the ranges fit in u32 once it passed, the event being within a block).
+    let at = ranges.len();
+    ranges.reserve(nparams);
+    let mut p = vals;
+    for l in body[lens_start..vals].chunks_exact(2) {
+        let e = p + usize::from(u16::from_le_bytes([l[0], l[1]]));
+        ranges.push((p as u32, e as u32));
+        p = e;
+    }
+    if p > end {
+        ranges.truncate(at);
+        return None;
+    }
+    let ev = CurrentEvent {
+        ts: le64(body, ev_start),
+        tid: le64(body, ev_start + 8),
+        cpu: le16(body, 0),
+        flags: if ev_start == 6 { le32(body, 2) } else { 0 },
+        code,
+        kind: Some(EventBlockKind::V2),
+    };
+    Some((ev, total))
 }
 
 fn parse_section_header(body: &[u8], off: u64) -> Result<SectionHeader, ScapError> {

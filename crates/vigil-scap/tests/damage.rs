@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use vigil_scap::{Converter, ErrorKind, Reader};
+use vigil_scap::{Block, Converter, ErrorKind, EventBatch, Filled, RawEvent, Reader};
 
 /// Read with the converter too; must terminate without panicking.
 fn convert_all(bytes: &[u8]) {
@@ -20,6 +20,98 @@ fn convert_all(bytes: &[u8]) {
             // Conversion errors do not end the stream; read errors do.
             Err(e) if matches!(e.kind, ErrorKind::Conversion) => {}
             Err(_) => break,
+        }
+    }
+}
+
+/// An event, a block or an error as a comparable string.
+fn event_line(ev: &RawEvent<'_>) -> String {
+    let params: Vec<&[u8]> = ev.params().collect();
+    format!(
+        "event {} {} {} {} {} {params:?}",
+        ev.ts, ev.tid, ev.cpu, ev.flags, ev.code
+    )
+}
+
+fn error_line(e: &vigil_scap::ScapError) -> String {
+    format!(
+        "error {} {:?} {e}",
+        e.offset,
+        std::mem::discriminant(&e.kind)
+    )
+}
+
+/// What [`Converter::next`] offers, item by item.
+fn converted_by_next(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(r) = Reader::new(bytes) else {
+        return out;
+    };
+    let mut c = Converter::new(r);
+    loop {
+        match c.next() {
+            Ok(Some(Block::Event(ev))) => out.push(event_line(&ev)),
+            Ok(Some(b)) => out.push(format!("block {b:?}")),
+            Ok(None) => break,
+            Err(e) => {
+                out.push(error_line(&e));
+                if !matches!(e.kind, ErrorKind::Conversion) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What [`Converter::fill`] appends to small batches, with what ends each fill.
+fn converted_by_fill(bytes: &[u8], max_events: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(r) = Reader::new(bytes) else {
+        return out;
+    };
+    let mut c = Converter::new(r);
+    let mut batch = EventBatch::new();
+    loop {
+        batch.clear();
+        let end = c.fill(&mut batch, max_events, 1 << 20);
+        for i in 0..batch.len() {
+            out.push(event_line(&batch.get(i).expect("event")));
+        }
+        match end {
+            Ok(Filled::Full) => assert!(batch.len() >= max_events),
+            Ok(Filled::Block(b)) => out.push(format!("block {b:?}")),
+            Ok(Filled::End) => break,
+            Err(e) => {
+                out.push(error_line(&e));
+                if !matches!(e.kind, ErrorKind::Conversion) {
+                    break;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn fill_gives_what_next_gives() {
+    let mut rng = Rng(0x5EED_F111_0000_0001);
+    for path in captures() {
+        let name = stem(&path);
+        let raw = raw_bytes(&path);
+        let want = converted_by_next(&raw);
+        assert!(want.len() > 10, "{name}");
+        assert_eq!(converted_by_fill(&raw, 7), want, "{name}");
+        // Damaged: the same events, blocks and errors (with their offsets), in the same order.
+        for _ in 0..20 {
+            let mut m = raw.clone();
+            for _ in 0..1 + rng.below(8) {
+                let i = rng.below(m.len());
+                m[i] ^= 1 << rng.below(8);
+            }
+            let want = converted_by_next(&m);
+            let max = 1 + rng.below(50);
+            assert_eq!(converted_by_fill(&m, max), want, "{name}, damaged");
         }
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! The reader (I/O, block framing, the parameter walk) and the converter (enter events merged
 //! into exit events) run on their own thread and hand their output over in batches, in capture
-//! order: the events copied as they are into an [`EventBatch`] (each event's bytes, the bytes
-//! the converter added, its parameter ranges: three copies per event, whatever its number of
-//! parameters), and the few table blocks (process and fd lists, users, interfaces) and errors
+//! order: the events in an [`EventBatch`] filled by [`Converter::fill`] (each event's bytes,
+//! the bytes the converter added, its parameter ranges written there as the reader walks them),
+//! and the few table blocks (process and fd lists, users, interfaces) and errors
 //! apart, each with its place among the events. The caller's thread reads each event back as a
 //! `RawEvent` over the batch — no second parameter walk — and does
 //! what must stay in order: state, filter, output. Batches go back to the reading thread to be
@@ -16,7 +16,7 @@ use std::fs::File;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use vigil_scap::{Block, Converter, ErrorKind, EventBatch, ScapError};
+use vigil_scap::{Block, Converter, ErrorKind, EventBatch, Filled, ScapError};
 
 /// Events per batch, at most.
 const BATCH_EVENTS: usize = 4096;
@@ -59,19 +59,6 @@ impl Batch {
     fn push_other(&mut self, other: Other) {
         self.others.push_back((self.events.len(), other));
     }
-}
-
-/// A table block, which owns its data already, as `Block<'static>` (`None` for an event).
-fn owned_table(block: Block<'_>) -> Option<Block<'static>> {
-    Some(match block {
-        Block::Section(h) => Block::Section(h),
-        Block::MachineInfo(m) => Block::MachineInfo(m),
-        Block::Interfaces(l) => Block::Interfaces(l),
-        Block::Users(u) => Block::Users(u),
-        Block::Process(t) => Block::Process(t),
-        Block::Fds { tid, fds } => Block::Fds { tid, fds },
-        Block::Event(_) => return None,
-    })
 }
 
 /// A converted capture read on a second thread.
@@ -140,25 +127,21 @@ impl Drop for Prefetch {
 fn produce(conv: &mut Converter<File>, full: &SyncSender<Batch>, empty: &Receiver<Batch>) {
     let mut batch = empty.recv().unwrap_or_default();
     loop {
-        let (item_done, stop) = match conv.next() {
-            Ok(Some(Block::Event(ev))) => {
-                batch.events.push(&ev);
-                (true, false)
+        let room = BATCH_EVENTS.saturating_sub(batch.others.len());
+        let stop = match conv.fill(&mut batch.events, room, BATCH_BYTES) {
+            Ok(Filled::Full) => false,
+            Ok(Filled::Block(b)) => {
+                batch.push_other(Other::Table(b));
+                false
             }
-            Ok(Some(block)) => {
-                if let Some(t) = owned_table(block) {
-                    batch.push_other(Other::Table(t));
-                }
-                (true, false)
-            }
-            Ok(None) => (false, true),
+            Ok(Filled::End) => true,
             Err(e) => {
                 let fatal = !matches!(e.kind, ErrorKind::Conversion);
                 batch.push_other(Other::Error(e));
-                (true, fatal)
+                fatal
             }
         };
-        if stop || (item_done && batch.full()) {
+        if stop || batch.full() {
             if full.send(std::mem::take(&mut batch)).is_err() || stop {
                 return;
             }
