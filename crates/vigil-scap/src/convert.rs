@@ -617,7 +617,8 @@ impl ConverterState {
 
     /// The common rewrite in one pass: an exit event as read whose rule `c` only appends
     /// parameters (from the thread's stored enter event, empty or default ones) and which then
-    /// passes (see [`ConverterState::append_params`]); the result in `self.cur` and `self.ext`.
+    /// passes, possibly after further such rules (see [`ConverterState::append_params`]); the
+    /// result in `self.cur` and `self.ext`.
     /// False when the general path must decide.
     fn append_as_read(&mut self, ev: &RawEvent<'_>, entry: &CodeEntry, c: &Compiled) -> bool {
         self.cur.clear();
@@ -641,14 +642,18 @@ impl ConverterState {
     }
 
     /// Append to `ranges` (the ranges of `ev`, an exit event as read with `np` parameters) the
-    /// parameters its rule `c` adds, when they are all taken from the thread's stored enter
-    /// event, empty or default, and the result passes. The bytes they need are appended to
-    /// `ext` and their ranges count from where they start: the stored event's bytes first (so
-    /// that its ranges stay as they are), the defaults after them. The stored event is
-    /// consumed. `swap`: `ext` is empty and may take the stored event's buffer instead of a copy
-    /// of its bytes. False, having changed nothing, when the general path must decide: no live
-    /// stored enter event of the matching code with enough parameters, or a result that is not
-    /// final.
+    /// parameters its rule `c` adds, and those of the rules that follow until the result
+    /// passes, when every one of them only appends parameters taken from the thread's stored
+    /// enter event, empty or default ones (as [`ConverterState::step`] applies them, rule after
+    /// rule). The bytes they need are appended to `ext` and their ranges count from where they
+    /// start: the stored event's bytes as they are (so that its ranges only move by where they
+    /// land), defaults after them. The stored event is consumed by the rule that takes from
+    /// it. `swap`: `ext` may take the stored event's buffer instead of a copy of its bytes when
+    /// it is empty. False, having changed nothing, when the general path must decide (see
+    /// [`ConverterState::appends_to_the_end`]).
+    ///
+    /// One rule is the common case, done here with one look-up of the stored event; a chain of
+    /// rules is checked whole first ([`ConverterState::append_chain`]).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     fn append_params(
@@ -664,52 +669,168 @@ impl ConverterState {
         let Some(info) = c.new_info else {
             return false;
         };
-        if !matches!(
-            entry.verdict(ev.code, np + c.rule.instrs.len()),
-            Ok(Verdict::Pass)
-        ) {
-            return false;
+        match entry.verdict(ev.code, np + c.rule.instrs.len()) {
+            Ok(Verdict::Pass) => {}
+            Ok(Verdict::Convert) => {
+                return Self::append_chain(storage, ev, np, entry, c, ranges, ext, swap);
+            }
+            Ok(Verdict::Drop) | Err(_) => return false,
         }
         let mut stored = None;
-        if c.needs_enter {
-            match storage.get_mut(&ev.tid) {
-                Some(s)
-                    if s.live
-                        && u32::from(s.ev.code) + 1 == u32::from(ev.code)
-                        && s.ev.ranges.len() >= c.enter_params =>
-                {
-                    stored = Some(s);
-                }
-                _ => return false,
+        if c.needs_enter
+            && let Some(s) = storage.get_mut(&ev.tid).filter(|s| s.live)
+        {
+            if !Self::can_take(s, ev.code, c) {
+                return false;
             }
+            stored = Some(s);
         }
         let base = ext.len();
-        if let Some(s) = stored.as_deref_mut() {
-            if swap {
+        Self::append_rule(c, info, np, stored, ranges, ext, base, swap);
+        true
+    }
+
+    /// Whether rule `c` for exit event `code` can take its parameters from the live stored
+    /// enter event `s` (otherwise [`ConverterState::step`] fails).
+    #[inline]
+    fn can_take(s: &Stored, code: u16, c: &Compiled) -> bool {
+        u32::from(s.ev.code) + 1 == u32::from(code) && s.ev.ranges.len() >= c.enter_params
+    }
+
+    /// Apply rule `c` (which only appends parameters) to an event with `n` parameters:
+    /// `stored`, the live stored enter event it takes parameters from (consumed), appended to
+    /// `ext` (or swapped in, see [`ConverterState::append_params`]), whose bytes from `base` on
+    /// are the event's added bytes. Without one, a parameter taken from it is empty or the
+    /// default, as the rule says.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn append_rule(
+        c: &Compiled,
+        info: &EventInfo,
+        n: usize,
+        stored: Option<&mut Stored>,
+        ranges: &mut Vec<(u32, u32)>,
+        ext: &mut Vec<u8>,
+        base: usize,
+        swap: bool,
+    ) {
+        let mut enter: &[(u32, u32)] = &[];
+        let mut enter_at = 0;
+        let has_enter = stored.is_some();
+        if let Some(s) = stored {
+            enter_at = (ext.len() - base) as u32;
+            if swap && ext.is_empty() {
                 std::mem::swap(ext, &mut s.ev.data);
             } else {
                 ext.extend_from_slice(&s.ev.data);
             }
             s.live = false;
+            enter = &s.ev.ranges;
         }
-        let enter: &[(u32, u32)] = stored.map_or(&[], |s| &s.ev.ranges);
         for (k, (instr, &cap)) in c.rule.instrs.iter().zip(c.caps.iter()).enumerate() {
             let s = (ext.len() - base) as u32;
             let r = match *instr {
-                Instr::Enter(n, _) => {
-                    let (a, b) = enter.get(usize::from(n)).copied().unwrap_or_default();
-                    let len = (b.saturating_sub(a) as usize).min(cap);
-                    (a | EXT, a + len as u32)
+                Instr::Enter(i, fallback_empty) => {
+                    if has_enter {
+                        let (a, b) = enter.get(usize::from(i)).copied().unwrap_or_default();
+                        let len = (b.saturating_sub(a) as usize).min(cap) as u32;
+                        ((enter_at + a) | EXT, enter_at + a + len)
+                    } else {
+                        if !fallback_empty {
+                            default_param(info, n + k, ext);
+                        }
+                        (s | EXT, (ext.len() - base) as u32)
+                    }
                 }
                 Instr::Default => {
-                    default_param(info, np + k, ext);
+                    default_param(info, n + k, ext);
                     (s | EXT, (ext.len() - base) as u32)
                 }
                 Instr::Empty | Instr::Old(_) | Instr::ContainerJson => (s | EXT, s),
             };
             ranges.push(r);
         }
-        true
+    }
+
+    /// [`ConverterState::append_params`] for a chain of rules (the first one's result does not
+    /// pass yet): checked whole, then applied rule after rule.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    fn append_chain(
+        storage: &mut HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        ev: &RawEvent<'_>,
+        np: usize,
+        entry: &CodeEntry,
+        c: &Compiled,
+        ranges: &mut Vec<(u32, u32)>,
+        ext: &mut Vec<u8>,
+        swap: bool,
+    ) -> bool {
+        if !Self::appends_to_the_end(storage, ev, np, entry, c) {
+            return false;
+        }
+        let base = ext.len();
+        let (mut c, mut n) = (c, np);
+        loop {
+            let Some(info) = c.new_info else {
+                return false;
+            };
+            let stored = if c.needs_enter {
+                storage.get_mut(&ev.tid).filter(|s| s.live)
+            } else {
+                None
+            };
+            Self::append_rule(c, info, n, stored, ranges, ext, base, swap);
+            n += c.rule.instrs.len();
+            match entry.verdict(ev.code, n) {
+                Ok(Verdict::Convert) => match entry.rule(n) {
+                    Some(next) => c = next,
+                    None => return false,
+                },
+                _ => return true,
+            }
+        }
+    }
+
+    /// Whether [`ConverterState::append_params`] can apply rule `c` to `ev` (an exit event as
+    /// read with `np` parameters) and the rules after it: each only appends parameters (taken
+    /// from the stored enter event, empty or default), the result passes within
+    /// [`MAX_CONVERSIONS`] rules, and the rule that takes from a live stored enter event can
+    /// (matching code, enough parameters; the general path reports the error otherwise). The
+    /// rules after it find no live stored event and take empty or default parameters.
+    fn appends_to_the_end(
+        storage: &HashMap<u64, Stored, BuildHasherDefault<TidHasher>>,
+        ev: &RawEvent<'_>,
+        np: usize,
+        entry: &CodeEntry,
+        c: &Compiled,
+    ) -> bool {
+        let (mut c, mut n) = (c, np);
+        let mut consumed = false;
+        for _ in 0..MAX_CONVERSIONS {
+            if !c.appends_only || c.new_info.is_none() {
+                return false;
+            }
+            if c.needs_enter
+                && !consumed
+                && let Some(s) = storage.get(&ev.tid).filter(|s| s.live)
+            {
+                if !Self::can_take(s, ev.code, c) {
+                    return false;
+                }
+                consumed = true;
+            }
+            n += c.rule.instrs.len();
+            match entry.verdict(ev.code, n) {
+                Ok(Verdict::Pass) => return true,
+                Ok(Verdict::Convert) => match entry.rule(n) {
+                    Some(next) => c = next,
+                    None => return false,
+                },
+                Ok(Verdict::Drop) | Err(_) => return false,
+            }
+        }
+        false
     }
 
     /// Take over the ranges of an already rewritten event, copying its added bytes.
@@ -1286,6 +1407,88 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 50, "only {checked} rules checked");
+    }
+
+    /// The one-pass paths (`process`, `process_into`) give what the general rewrite gives, for
+    /// every rule, after an enter event of the matching code or none.
+    #[test]
+    fn fast_paths_follow_the_general_rewrite() {
+        let mut fast = 0;
+        for r in &rules::RULES {
+            let Some(x_info) = event_info(r.code) else {
+                continue;
+            };
+            if x_info.direction() != Direction::Exit
+                || verdict(r.code, usize::from(r.nparams)) != Ok(Verdict::Convert)
+            {
+                continue;
+            }
+            let exit_params: Vec<Vec<u8>> = (0..usize::from(r.nparams))
+                .map(|j| vec![0xa0 + j as u8; 3 + j])
+                .collect();
+            let (xbuf, xranges) = event_of(&exit_params);
+            let x = RawEvent::new(2, 42, 0, 0, r.code, &xbuf, &xranges);
+            for with_enter in [true, false] {
+                let enter = r.code.checked_sub(1).and_then(event_info);
+                let enter_params: Vec<Vec<u8>> = (0..enter.map_or(0, |e| e.params.len()))
+                    .map(|i| vec![i as u8 + 1; 5 + i])
+                    .collect();
+                let (ebuf, eranges) = event_of(&enter_params);
+                let states = || {
+                    let mut st = ConverterState::new();
+                    if with_enter && let Some(e) = enter {
+                        let _ = st.process(&RawEvent::new(1, 42, 0, 0, e.code, &ebuf, &eranges));
+                    }
+                    st
+                };
+                let (mut a, mut b, mut g) = (states(), states(), states());
+                let general = g.rewrite(&x, true, find_compiled(r.code, xranges.len()));
+                let view = |st: &ConverterState, out: &Result<Outcome, String>| match out {
+                    Ok(Outcome::Converted) => {
+                        let ev = st.converted_event(&x);
+                        let p: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
+                        Ok((Outcome::Converted, ev.code, p))
+                    }
+                    Ok(o) => Ok((*o, 0, Vec::new())),
+                    Err(e) => Err(e.clone()),
+                };
+                let want = view(&g, &general);
+                let got = a.process(&x);
+                assert_eq!(view(&a, &got), want, "process: {} {r:?}", x_info.symbol);
+                // In place, after another event's ranges and added bytes.
+                let mut ranges = vec![(7, 9)];
+                ranges.extend_from_slice(&xranges);
+                let mut ext = b"xyz".to_vec();
+                let got = b.process_into(&x, &mut ranges, 1, &mut ext);
+                let got = match got {
+                    Ok(Outcome::Converted) => {
+                        let ev = RawEvent {
+                            code: b.converted_code(),
+                            ext: &ext[3..],
+                            ranges: &ranges[1..],
+                            ..x
+                        };
+                        let p: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
+                        Ok((Outcome::Converted, ev.code, p))
+                    }
+                    Ok(o) => {
+                        let kept = if o == Outcome::Pass {
+                            &xranges[..]
+                        } else {
+                            &[]
+                        };
+                        assert_eq!(&ranges[1..], kept);
+                        Ok((o, 0, Vec::new()))
+                    }
+                    Err(e) => Err(e),
+                };
+                assert_eq!(got, want, "process_into: {} {r:?}", x_info.symbol);
+                if want.is_ok() {
+                    fast += 1;
+                }
+            }
+        }
+        assert!(fast > 100, "only {fast} cases");
     }
 
     #[test]
