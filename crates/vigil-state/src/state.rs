@@ -959,22 +959,17 @@ fn enter_kind(name: &str) -> Kind {
     }
 }
 
-/// Which fd an event is about (`m_lastevent_fd`), from its table flags.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum FdFrom {
-    /// None.
-    Nothing,
-    /// The result, when not negative (events that create an fd).
-    Res,
-    /// The `fd` parameter, else `oldfd` (events that use or destroy one).
-    Params(Option<Param>, Option<Param>),
-}
-
 /// Everything [`State::apply`] needs to know about an event code before reading the event.
 #[derive(Clone, Copy, Debug)]
 struct Plan {
     kind: Kind,
-    fd_from: FdFrom,
+    /// The event's fd (`m_lastevent_fd`) is its result, when not negative (events that
+    /// create an fd)…
+    fd_is_res: bool,
+    /// …else its `fd` parameter, else `oldfd` (events that use or destroy one; both `None`
+    /// for the others).
+    fd: Option<Param>,
+    oldfd: Option<Param>,
     /// The result parameter (exit events whose first parameter is one), when the event's fd or
     /// arm needs it.
     res: Option<Param>,
@@ -987,19 +982,20 @@ impl Plan {
         } else {
             exit_kind(e.name)
         };
-        let fd_from = if e.flags.has(EventFlags::CREATES_FD) {
-            FdFrom::Res
-        } else if e.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
-            let (fd, oldfd) = fd_params(code);
-            FdFrom::Params(fd, oldfd)
-        } else {
-            FdFrom::Nothing
-        };
+        let fd_is_res = e.flags.has(EventFlags::CREATES_FD);
+        let (fd, oldfd) =
+            if !fd_is_res && e.flags.0 & (EventFlags::USES_FD | EventFlags::DESTROYS_FD) != 0 {
+                fd_params(code)
+            } else {
+                (None, None)
+            };
         // Only read where used: most events (reads, writes…) need no result.
-        let wants_res = kind != Kind::Other || fd_from == FdFrom::Res;
+        let wants_res = kind != Kind::Other || fd_is_res;
         Plan {
             kind,
-            fd_from,
+            fd_is_res,
+            fd,
+            oldfd,
             res: res_param(code).filter(|_| wants_res),
         }
     }
@@ -1395,15 +1391,13 @@ impl State {
         // The result, read once: the event's fd and most arms use it.
         let res = plan.res.and_then(|p| p.res(ev));
         // The fd the event is about.
-        match plan.fd_from {
-            FdFrom::Nothing => {}
-            FdFrom::Res => self.ctx.fd = res.filter(|r| *r >= 0),
-            FdFrom::Params(fd, oldfd) => {
-                self.ctx.fd = fd
-                    .and_then(|p| p.int(ev))
-                    .or_else(|| oldfd.and_then(|p| p.int(ev)));
-            }
-        }
+        self.ctx.fd = if plan.fd_is_res {
+            res.filter(|r| *r >= 0)
+        } else {
+            plan.fd
+                .and_then(|p| p.int(ev))
+                .or_else(|| plan.oldfd.and_then(|p| p.int(ev)))
+        };
         if plan.kind != Kind::Other {
             self.act(ev, plan.kind, res);
         }
