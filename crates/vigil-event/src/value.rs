@@ -128,23 +128,3 @@ pub trait Extract {
         self.extract(field).map(Extracted::Many)
     }
 }
-
-/// A reference extracts what it refers to: code generic over `E: Extract` (the filter's
-/// evaluation, monomorphized for a source's view so that its extraction can be inlined) also
-/// takes `&dyn Extract`.
-impl<T: Extract + ?Sized> Extract for &T {
-    #[inline]
-    fn event_type(&self) -> Option<EventTypeId> {
-        (**self).event_type()
-    }
-
-    #[inline]
-    fn extract(&self, field: &FieldRef) -> Option<Values<'_>> {
-        (**self).extract(field)
-    }
-
-    #[inline]
-    fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
-        (**self).extract_one(field)
-    }
-}

@@ -120,13 +120,8 @@ impl Filter {
     ///
     /// A check whose field cannot be extracted is false for every operator, `!=` included;
     /// `not` negates the check's result.
-    ///
-    /// Generic over the event's type so that a source's view (a sized type) gets an
-    /// evaluation of its own, in which its field extraction can be inlined into the checks;
-    /// `&dyn Extract` works too.
-    #[inline]
-    pub fn eval<E: Extract + ?Sized>(&self, ev: &E) -> bool {
-        self.root.eval(&ev)
+    pub fn eval(&self, ev: &dyn Extract) -> bool {
+        self.root.eval(ev)
     }
 
     /// The event types this filter can match (from its `evt.type` checks, negation included).

@@ -476,7 +476,7 @@ impl FieldCheck {
     /// True when some value of the field satisfies the predicate (false when the field
     /// cannot be extracted).
     #[inline]
-    fn eval<E: Extract>(&self, ev: &E) -> bool {
+    fn eval(&self, ev: &dyn Extract) -> bool {
         match ev.extract_one(&self.field) {
             Some(Extracted::One(v)) => self.pred.test(&v),
             Some(Extracted::Many(vs)) => vs.iter().any(|v| self.pred.test(v)),
@@ -503,14 +503,14 @@ pub(crate) enum Node {
 }
 
 impl Node {
-    pub(crate) fn eval<E: Extract>(&self, ev: &E) -> bool {
+    pub(crate) fn eval(&self, ev: &dyn Extract) -> bool {
         match self {
             Node::Const(b) => *b,
             Node::And(c) => c.iter().all(|n| n.eval_operand(ev)),
             Node::Or(c) => c.iter().any(|n| n.eval_operand(ev)),
             Node::Not(c) => !c.eval(ev),
             Node::Field(c) => c.eval(ev),
-            Node::Check(c) => c.eval(ev as &dyn Extract),
+            Node::Check(c) => c.eval(ev),
             Node::Memo(_, n) => n.eval(ev),
         }
     }
@@ -518,7 +518,7 @@ impl Node {
     /// [`Node::eval`] of an `and`/`or` operand: a [`FieldCheck`] (most operands) is
     /// evaluated in the caller's loop, without a recursive call.
     #[inline]
-    fn eval_operand<E: Extract>(&self, ev: &E) -> bool {
+    fn eval_operand(&self, ev: &dyn Extract) -> bool {
         match self {
             Node::Field(c) => c.eval(ev),
             n => n.eval(ev),
@@ -526,14 +526,14 @@ impl Node {
     }
 
     /// [`Node::eval`], taking and keeping shared sub-expressions' results in `memo`.
-    pub(crate) fn eval_memo<E: Extract>(&self, ev: &E, memo: &mut crate::Memo) -> bool {
+    pub(crate) fn eval_memo(&self, ev: &dyn Extract, memo: &mut crate::Memo) -> bool {
         match self {
             Node::Const(b) => *b,
             Node::And(c) => c.iter().all(|n| n.eval_memo(ev, memo)),
             Node::Or(c) => c.iter().any(|n| n.eval_memo(ev, memo)),
             Node::Not(c) => !c.eval_memo(ev, memo),
             Node::Field(c) => c.eval(ev),
-            Node::Check(c) => c.eval(ev as &dyn Extract),
+            Node::Check(c) => c.eval(ev),
             Node::Memo(slot, n) => {
                 if let Some(v) = memo.get(*slot) {
                     return v;

@@ -253,7 +253,7 @@ impl Memo {
 impl Filter {
     /// Evaluate with the shared sub-expressions' results of the current event taken from
     /// (and added to) `memo`. Same result as [`Filter::eval`].
-    pub fn eval_memo<E: Extract + ?Sized>(&self, ev: &E, memo: &mut Memo) -> bool {
-        self.root.eval_memo(&ev, memo)
+    pub fn eval_memo(&self, ev: &dyn Extract, memo: &mut Memo) -> bool {
+        self.root.eval_memo(ev, memo)
     }
 }

@@ -241,34 +241,21 @@ impl Ruleset {
     /// Evaluate the active rules of `source` that can match this event's type, in load
     /// order, pushing the matching ones to `hits` (only the first with
     /// [`RuleMatching::First`]).
-    ///
-    /// Generic over the event's type, as [`vigil_filter::Filter::eval`] is (a source's view
-    /// gets an evaluation of its own, with its extraction inlined); `&dyn Extract` works too.
-    pub fn evaluate<'r, E: Extract + ?Sized>(
-        &'r self,
-        source: &str,
-        ev: &E,
-        hits: &mut Vec<&'r Rule>,
-    ) {
+    pub fn evaluate<'r>(&'r self, source: &str, ev: &dyn Extract, hits: &mut Vec<&'r Rule>) {
         self.for_each_match(source, ev, |_, rule| hits.push(rule));
     }
 
     /// Like [`Ruleset::evaluate`], pushing the matching rules' indices in
     /// [`Ruleset::rules`] (for callers that keep per-rule data, such as compiled output
     /// templates, in a parallel vector).
-    pub fn evaluate_indices<E: Extract + ?Sized>(
-        &self,
-        source: &str,
-        ev: &E,
-        hits: &mut Vec<usize>,
-    ) {
+    pub fn evaluate_indices(&self, source: &str, ev: &dyn Extract, hits: &mut Vec<usize>) {
         self.for_each_match(source, ev, |i, _| hits.push(i));
     }
 
-    fn for_each_match<'r, E: Extract + ?Sized>(
+    fn for_each_match<'r>(
         &'r self,
         source: &str,
-        ev: &E,
+        ev: &dyn Extract,
         mut hit: impl FnMut(usize, &'r Rule),
     ) {
         let Some(ix) = self.sources.iter().find(|s| s.name == source) else {

@@ -1283,9 +1283,7 @@ impl Extract for EventView<'_> {
 
     /// The fields filters test on nearly every event are extracted here, in a small frame;
     /// the others in `EventView::extract_kind`, whose large match costs a large frame
-    /// (saved registers, stack) on every call. Inlined into a filter's evaluation when it is
-    /// monomorphized for this view (vigil-filter's `Filter::eval` is generic).
-    #[inline]
+    /// (saved registers, stack) on every call.
     fn extract_one(&self, field: &FieldRef) -> Option<Extracted<'_>> {
         let kind = *kinds().get(field.id.0 as usize)?;
         match kind {

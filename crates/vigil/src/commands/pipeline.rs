@@ -52,13 +52,8 @@ impl<'r> Emitter<'r> {
         })
     }
 
-    /// Evaluate one event and emit its alerts (generic, as [`Ruleset::evaluate`] is).
-    pub(crate) fn event<E: Extract + ?Sized>(
-        &mut self,
-        source: &str,
-        ev: &E,
-        ts: u64,
-    ) -> Result<()> {
+    /// Evaluate one event and emit its alerts.
+    pub(crate) fn event(&mut self, source: &str, ev: &dyn Extract, ts: u64) -> Result<()> {
         let mut hits = std::mem::take(&mut self.hits);
         hits.clear();
         self.ruleset.evaluate_indices(source, ev, &mut hits);
@@ -72,7 +67,7 @@ impl<'r> Emitter<'r> {
             };
             let alert = Alert::from_event(
                 tpl,
-                &ev,
+                ev,
                 ts,
                 &rule.name,
                 rule.priority,
