@@ -292,7 +292,7 @@ fn net_eq(n: &IpNet, v: &Value<'_>) -> bool {
 impl Pred {
     /// Whether `v` satisfies the predicate. The common predicates are tested inline (in
     /// the caller's small frame); the rest in [`Pred::test_other`].
-    #[inline(always)]
+    #[inline]
     pub(crate) fn test(&self, v: &Value<'_>) -> bool {
         match self {
             Pred::Num(c, n) => num(v).is_some_and(|x| c.test(&x, n)),
