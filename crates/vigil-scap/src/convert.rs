@@ -1223,7 +1223,7 @@ impl<R: Read> Converter<R> {
     ///
     /// Cheaper than [`Converter::next`] and [`EventBatch::push`]: an event's parameter ranges
     /// are walked straight into the batch and converted there in place (see
-    /// [`ConverterState::process_into`]), and no block is returned per event.
+    /// `ConverterState::process_into`), and no block is returned per event.
     pub fn fill(
         &mut self,
         batch: &mut EventBatch,
