@@ -254,6 +254,13 @@ fn cgroup_entry(c: &[u8]) -> (String, String) {
     }
 }
 
+/// The id a successful set*uid / set*gid call set: its first id parameter, else its second
+/// (the effective id), unless negative or -1 as a `u32` (left unchanged).
+fn id_set(ev: &RawEvent<'_>, first: &ParamIdx, second: &ParamIdx) -> Option<u32> {
+    let v = p_int(ev, first).or_else(|| p_int(ev, second))?;
+    u32::try_from(v).ok().filter(|&v| v != u32::MAX)
+}
+
 /// Whether [`cgroup_entry`] of each entry of `raw` gives `list`, compared byte by byte
 /// without building it. Bytes equal to valid strings are valid UTF-8, so the lossy
 /// conversion would not have changed them.
@@ -1501,25 +1508,23 @@ impl State {
                 }
             }
             Kind::SetUid => {
-                if res == Some(0) {
-                    let v = p_int(ev, pidx!("uid")).or_else(|| p_int(ev, pidx!("euid")));
-                    if let (Some(u), Some(t)) = (v, self.threads.get_mut(&tid))
-                        && u >= 0
-                        && u != i64::from(u32::MAX)
-                    {
-                        t.uid = u as u32;
-                    }
+                if res == Some(0)
+                    && let (Some(u), Some(t)) = (
+                        id_set(ev, pidx!("uid"), pidx!("euid")),
+                        self.threads.get_mut(&tid),
+                    )
+                {
+                    t.uid = u;
                 }
             }
             Kind::SetGid => {
-                if res == Some(0) {
-                    let v = p_int(ev, pidx!("gid")).or_else(|| p_int(ev, pidx!("egid")));
-                    if let (Some(g), Some(t)) = (v, self.threads.get_mut(&tid))
-                        && g >= 0
-                        && g != i64::from(u32::MAX)
-                    {
-                        t.gid = g as u32;
-                    }
+                if res == Some(0)
+                    && let (Some(g), Some(t)) = (
+                        id_set(ev, pidx!("gid"), pidx!("egid")),
+                        self.threads.get_mut(&tid),
+                    )
+                {
+                    t.gid = g;
                 }
             }
             Kind::Setsid => {
